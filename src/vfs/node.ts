@@ -1,0 +1,134 @@
+// The in-memory file tree every wasmbox file system is made of: read-only layer trees,
+// merged lower trees and writable top layers all share these node shapes. A node that
+// belongs to no writable layer (owner === null) is immutable and may be shared by any number
+// of trees; a writable layer copies a node (and its parent directories) before changing it.
+
+export type NodeKind = 'file' | 'dir' | 'symlink';
+
+/** Identifies one writable layer; nodes it owns may be changed in place. */
+export interface Owner {
+  readonly id: number;
+}
+
+let nextOwnerId = 1;
+export function newOwner(): Owner {
+  return { id: nextOwnerId++ };
+}
+
+let nextIno = 1;
+export function newIno(): number {
+  return nextIno++;
+}
+
+interface NodeBase {
+  /** Inode number: shared by hard links (which are the same node object). */
+  ino: number;
+  /** Permission bits only (0o7777); the type is `kind`. */
+  mode: number;
+  uid: number;
+  gid: number;
+  mtimeMs: number;
+  atimeMs: number;
+  ctimeMs: number;
+  /** The writable layer that may change this node in place, or null when immutable. */
+  owner: Owner | null;
+}
+
+export interface FileNode extends NodeBase {
+  kind: 'file';
+  /** Contents are data[0, size). data may be larger (spare capacity for appends) or a view into a layer blob. */
+  data: Uint8Array;
+  size: number;
+  /** Number of directory entries naming this node (hard links). */
+  nlink: number;
+  /** True when `data` may be shared (a view into a layer blob or another node's bytes): copy before writing. */
+  sharedData?: boolean;
+}
+
+export interface DirNode extends NodeBase {
+  kind: 'dir';
+  entries: Map<string, Node>;
+  /**
+   * In a writable layer: the lower directory this one was copied from. A directory with no
+   * origin that replaces a lower directory at the same path hides it whole (opaque).
+   */
+  origin?: DirNode | undefined;
+}
+
+export interface SymlinkNode extends NodeBase {
+  kind: 'symlink';
+  target: string;
+}
+
+export type Node = FileNode | DirNode | SymlinkNode;
+
+/** In a layer tree (one tar), `.wh.<name>`: the name is deleted from the layers below. */
+export interface WhiteoutEntry {
+  kind: 'whiteout';
+}
+
+/**
+ * One layer as its tar describes it: like a Node tree, but directories may be marked
+ * opaque (`.wh..wh..opq`) and may hold whiteouts.
+ */
+export interface LayerDir extends NodeBase {
+  kind: 'dir';
+  entries: Map<string, LayerEntry>;
+  opaque: boolean;
+  /** False for a directory the tar never listed itself (only implied by a path below it). */
+  explicit: boolean;
+}
+
+/** A hard link whose target is not in this layer: resolved against the layers below at merge time. */
+export interface LowerHardLink {
+  kind: 'lowerlink';
+  /** Absolute path of the target in the container, e.g. `/usr/bin/x`. */
+  target: string;
+}
+
+export type LayerEntry = FileNode | SymlinkNode | LayerDir | WhiteoutEntry | LowerHardLink;
+
+export const EMPTY = new Uint8Array(0);
+
+export interface NodeInit {
+  mode?: number;
+  uid?: number;
+  gid?: number;
+  mtimeMs?: number;
+  owner?: Owner | null;
+}
+
+function base(init: NodeInit, defaultMode: number): NodeBase {
+  const t = init.mtimeMs ?? 0;
+  return {
+    ino: newIno(),
+    mode: init.mode ?? defaultMode,
+    uid: init.uid ?? 0,
+    gid: init.gid ?? 0,
+    mtimeMs: t,
+    atimeMs: t,
+    ctimeMs: t,
+    owner: init.owner ?? null,
+  };
+}
+
+export function newDir(init: NodeInit = {}): DirNode {
+  return { ...base(init, 0o755), kind: 'dir', entries: new Map() };
+}
+
+export function newFile(data: Uint8Array = EMPTY, init: NodeInit = {}): FileNode {
+  return { ...base(init, 0o644), kind: 'file', data, size: data.length, nlink: 1 };
+}
+
+export function newSymlink(target: string, init: NodeInit = {}): SymlinkNode {
+  return { ...base(init, 0o777), kind: 'symlink', target };
+}
+
+export function newLayerDir(init: NodeInit = {}, explicit = true): LayerDir {
+  return { ...base(init, 0o755), kind: 'dir', entries: new Map(), opaque: false, explicit };
+}
+
+/** The bytes of a file (a view, not a copy). */
+export function fileBytes(f: FileNode): Uint8Array {
+  return f.data.length === f.size ? f.data : f.data.subarray(0, f.size);
+}
