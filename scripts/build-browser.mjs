@@ -60,6 +60,10 @@ export async function buildBrowser(options = {}) {
     minify: options.minify ?? false,
     metafile: true,
     logLevel: options.logLevel ?? 'silent',
+    // streamx (under tar-stream) takes EventEmitter from events-universal, whose default
+    // export is Node's `events`; its own Bare/React Native variant is the dependency-free
+    // bare-events, which works in a page. Selecting it is not a polyfill of a Node module.
+    alias: { 'events-universal': 'bare-events' },
     plugins: [noNodeBuiltins],
   });
   return { outfile, inputs: Object.keys(result.metafile.inputs) };
