@@ -4,7 +4,7 @@
 // Lookups in the result cost the same for 1 layer or 100.
 
 import { WasmboxError } from '../errors.js';
-import { type DirNode, type LayerDir, type Node, newDir, newIno } from './node.js';
+import { type DirNode, type LayerDir, type Node, type Owner, cloneDir, newDir, newOwner } from './node.js';
 
 /** A fresh, empty root directory (what `FROM scratch` starts with). */
 export function emptyRoot(): DirNode {
@@ -14,31 +14,42 @@ export function emptyRoot(): DirNode {
 
 /** The tree of `lower` with `layer` applied on top. Neither input is changed. */
 export function applyLayer(lower: DirNode, layer: LayerDir): DirNode {
-  return applyDir(lower, layer, lower, '');
+  return mergeLayers([layer], lower);
 }
 
-/** Merges layers (bottom first) into one immutable tree. */
+/**
+ * Merges layers (bottom first) on top of `base` into one immutable tree. Directories are
+ * copied once (by the first layer that touches them) and changed in place by the layers
+ * above, so the cost is the total number of entries, not layers x directory size.
+ */
 export function mergeLayers(layers: Iterable<LayerDir>, base: DirNode = emptyRoot()): DirNode {
+  const owner = newOwner();
   let root = base;
-  for (const layer of layers) root = applyLayer(root, layer);
+  for (const layer of layers) root = applyDir(root, layer, root, '', owner);
+  freeze(root, owner);
   return root;
 }
 
-function applyDir(lowerDir: DirNode | undefined, layer: LayerDir, lowerRoot: DirNode, path: string): DirNode {
-  const entries: Map<string, Node> = layer.opaque || lowerDir === undefined ? new Map() : new Map(lowerDir.entries);
-  const meta = layer.explicit || lowerDir === undefined ? layer : lowerDir;
-  const dir: DirNode = {
-    kind: 'dir',
-    ino: lowerDir?.ino ?? newIno(),
-    mode: meta.mode,
-    uid: meta.uid,
-    gid: meta.gid,
-    mtimeMs: meta.mtimeMs,
-    atimeMs: meta.atimeMs,
-    ctimeMs: meta.ctimeMs,
-    owner: null,
-    entries,
-  };
+function applyDir(lowerDir: DirNode | undefined, layer: LayerDir, lowerRoot: DirNode, path: string, owner: Owner): DirNode {
+  let dir: DirNode;
+  if (lowerDir !== undefined && lowerDir.owner === owner) {
+    dir = lowerDir;
+    if (layer.opaque) dir.entries.clear();
+  } else if (lowerDir !== undefined && !layer.opaque) {
+    dir = cloneDir(lowerDir, owner, undefined);
+  } else {
+    dir = newDir({ owner });
+    if (lowerDir !== undefined) dir.ino = lowerDir.ino;
+  }
+  if (layer.explicit || lowerDir === undefined) {
+    dir.mode = layer.mode;
+    dir.uid = layer.uid;
+    dir.gid = layer.gid;
+    dir.mtimeMs = layer.mtimeMs;
+    dir.atimeMs = layer.atimeMs;
+    dir.ctimeMs = layer.ctimeMs;
+  }
+  const entries = dir.entries;
   for (const [name, e] of layer.entries) {
     switch (e.kind) {
       case 'whiteout':
@@ -46,7 +57,7 @@ function applyDir(lowerDir: DirNode | undefined, layer: LayerDir, lowerRoot: Dir
         break;
       case 'dir': {
         const below = entries.get(name);
-        entries.set(name, applyDir(below?.kind === 'dir' ? below : undefined, e, lowerRoot, `${path}/${name}`));
+        entries.set(name, applyDir(below?.kind === 'dir' ? below : undefined, e, lowerRoot, `${path}/${name}`, owner));
         break;
       }
       case 'lowerlink': {
@@ -65,6 +76,12 @@ function applyDir(lowerDir: DirNode | undefined, layer: LayerDir, lowerRoot: Dir
     }
   }
   return dir;
+}
+
+function freeze(n: Node, owner: Owner): void {
+  if (n.owner !== owner) return;
+  n.owner = null;
+  if (n.kind === 'dir') for (const c of n.entries.values()) freeze(c, owner);
 }
 
 /** Looks a path up without following symlinks (layer trees refer to paths literally). */

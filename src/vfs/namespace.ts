@@ -86,6 +86,9 @@ export class Namespace {
       const c = queue[i]!;
       const isLast = i === queue.length - 1;
       if (c === '..') {
+        // `file/..` is ENOTDIR, as on the kernel: `..` is physical, only a directory has one.
+        const top = steps[steps.length - 1]!;
+        if (top.mount.backend.kind(top.h) !== 'dir') throw fsError('ENOTDIR', 'resolve', path);
         if (steps.length > 1) steps.pop();
         i++;
         continue;
@@ -124,7 +127,8 @@ export class Namespace {
 
   /** The node at `path`; ENOENT when it does not exist. */
   private find(path: string, follow: boolean): Step {
-    const w = this.walk(path, follow, false);
+    // A trailing slash makes even lstat/readlink follow a symlink in the last component (POSIX).
+    const w = this.walk(path, follow || path.endsWith('/'), false);
     if (w.missing !== undefined) throw fsError('ENOENT', 'stat', path);
     const last = w.steps[w.steps.length - 1]!;
     if (path.endsWith('/') && last.mount.backend.kind(last.h) !== 'dir') throw fsError('ENOTDIR', 'stat', path);
@@ -146,6 +150,14 @@ export class Namespace {
 
   /** Parent and name for an operation on the last component itself (unlink, rmdir, rename…). */
   private entryOf(path: string, op: string): { mount: Mount; dir: string[]; name: string; steps: Step[] } {
+    // A trailing slash names a directory: `unlink("file/")` is ENOTDIR, not an unlink of the file.
+    if (path.endsWith('/')) {
+      try {
+        this.find(path, true);
+      } catch (e) {
+        if (!(e instanceof WasmboxError && e.code === 'ENOENT')) throw e;
+      }
+    }
     const w = this.walk(path, false, true);
     const name = w.missing;
     if (name === undefined) throw fsError('EBUSY', op, path); // the root itself
@@ -231,7 +243,8 @@ export class Namespace {
   // ---- files ----
 
   open(path: string, o: OpenOptions = {}): FileHandle {
-    const w = this.walk(path, !o.noFollow, false);
+    // O_CREAT|O_EXCL never follows a symlink in the last component (EEXIST even when dangling).
+    const w = this.walk(path, !o.noFollow && !(o.create && o.exclusive), false);
     const op = 'open';
     if (w.missing !== undefined) {
       if (!o.create) throw fsError('ENOENT', op, path);
@@ -325,6 +338,9 @@ export class Namespace {
 
   link(existing: string, path: string): void {
     const from = this.entryOf(existing, 'link');
+    // As the kernel: a missing source is ENOENT before anything about the new path.
+    const fromParent = from.steps[from.steps.length - 1]!;
+    if (from.mount.backend.lookup(fromParent.h, from.name) === undefined) throw fsError('ENOENT', 'link', existing);
     const to = this.entryOf(path, 'link');
     if (from.mount !== to.mount) throw fsError('EXDEV', 'link', path);
     this.writable(to.mount, 'link', path);
@@ -342,6 +358,10 @@ export class Namespace {
     if (bPath.length > aPath.length && aPath.every((c, i) => bPath[i] === c)) {
       const parent = a.mount.backend.lookup(walkTo(a.mount.backend, a.dir), a.name);
       if (parent !== undefined && a.mount.backend.kind(parent) === 'dir') throw fsError('EINVAL', 'rename', to);
+    }
+    // Onto one of its own ancestors: the kernel says ENOTEMPTY before any check of kinds.
+    if (aPath.length > bPath.length && bPath.every((c, i) => aPath[i] === c)) {
+      if (a.mount.backend.lookup(walkTo(a.mount.backend, a.dir), a.name) !== undefined) throw fsError('ENOTEMPTY', 'rename', to);
     }
     a.mount.backend.rename(a.dir, a.name, b.dir, b.name);
   }

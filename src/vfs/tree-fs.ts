@@ -11,6 +11,9 @@ import {
   type FileNode,
   type Node,
   type Owner,
+  cloneDir,
+  cloneFile,
+  cloneSymlink,
   fileBytes,
   newDir,
   newFile,
@@ -130,10 +133,12 @@ export class TreeFs implements FsBackend<Node> {
   }
 
   link(targetDir: string[], targetName: string, dir: string[], name: string): void {
-    const target = this.ownEntry(targetDir, targetName);
-    if (target.kind === 'dir') throw fsError('EPERM', 'link', targetName);
+    // The kernel's order of checks: missing source, then existing name, then a directory source.
+    if (this.own(targetDir).entries.get(targetName) === undefined) throw fsError('ENOENT', 'link', targetName);
     const parent = this.own(dir);
     if (parent.entries.has(name)) throw fsError('EEXIST', 'link', name);
+    const target = this.ownEntry(targetDir, targetName);
+    if (target.kind === 'dir') throw fsError('EPERM', 'link', targetName);
     parent.entries.set(name, target);
     if (target.kind === 'file') target.nlink++;
     const t = this.now();
@@ -243,17 +248,13 @@ export class TreeFs implements FsBackend<Node> {
   }
 }
 
-function cloneDir(d: DirNode, owner: Owner): DirNode {
-  return { ...d, entries: new Map(d.entries), owner, origin: d };
-}
-
 function cloneLeaf(n: Node, owner: Owner): Node {
   if (n.kind === 'file') {
     // A lower file hard-linked elsewhere stays there; the copy is a file of its own.
-    const ino = n.nlink > 1 ? newIno() : n.ino;
-    return { ...n, ino, owner, nlink: 1, sharedData: true };
+    return cloneFile(n, owner, n.nlink > 1 ? newIno() : n.ino);
   }
-  return { ...n, owner } as Node;
+  if (n.kind === 'symlink') return cloneSymlink(n, owner);
+  return cloneDir(n, owner);
 }
 
 function applyAttrs(n: Node, a: SetAttrs, now: number): void {
