@@ -2,10 +2,19 @@
 // command names, flags, output and exit codes as the docker CLI.
 import { Command, CommanderError } from 'commander';
 import { isWasmboxError } from '../errors.js';
-import { type CliContext, ExitError } from './context.js';
+import { type CliContext, type CliIO, ExitError, createCliContext } from './context.js';
+import { allCommands, dockerUsageError } from './usage.js';
 import * as version from './commands/version.js';
+import * as images from './commands/images.js';
+import * as load from './commands/load.js';
+import * as save from './commands/save.js';
+import * as rmi from './commands/rmi.js';
+import * as tag from './commands/tag.js';
+import * as inspect from './commands/inspect.js';
+import * as history from './commands/history.js';
+import * as image from './commands/image.js';
 
-export const COMMANDS = [version];
+export const COMMANDS = [version, images, load, save, rmi, tag, inspect, history, image];
 
 export function createProgram(ctx: CliContext): Command {
   const program = new Command('wasmbox')
@@ -19,11 +28,18 @@ export function createProgram(ctx: CliContext): Command {
       writeErr: (s) => void ctx.stderr.write(s),
     });
   for (const c of COMMANDS) c.register(program, ctx);
+  for (const cmd of allCommands(program)) {
+    // Usage errors in docker's words, naming the command that failed.
+    cmd.configureOutput({ outputError: (s, write) => write(dockerUsageError(s, cmd)) });
+    // Command lists show names and aliases, as docker's do; each command's own usage has the rest.
+    cmd.configureHelp({ subcommandTerm: (sub) => [sub.name(), ...sub.aliases()].join(', ') });
+  }
   return program;
 }
 
 /** Runs one command line; resolves to the exit status (docker's: 125 for usage errors, 1 for failures). */
-export async function run(argv: string[], ctx: CliContext): Promise<number> {
+export async function run(argv: string[], io: CliIO | CliContext): Promise<number> {
+  const ctx = 'images' in io ? io : createCliContext(io);
   const program = createProgram(ctx);
   try {
     await program.parseAsync(argv, { from: 'user' });

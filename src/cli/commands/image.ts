@@ -1,0 +1,84 @@
+// `wasmbox image …`: docker's management command for images. Its subcommands are the same
+// commands as the top-level ones (ls = images, rm = rmi...), plus `image prune`.
+
+import type { Command } from 'commander';
+import type { ImageDeleteResponseItem } from '../../image/image-store.js';
+import { type CliContext } from '../context.js';
+import { humanSize } from '../units.js';
+import { checkArgs } from '../usage.js';
+import * as history from './history.js';
+import * as images from './images.js';
+import * as inspect from './inspect.js';
+import * as load from './load.js';
+import * as rmi from './rmi.js';
+import * as save from './save.js';
+import * as tag from './tag.js';
+
+interface PruneOptions {
+  all?: boolean;
+  force?: boolean;
+}
+
+/** Reads one line of an answer from stdin (the confirmation prompt). */
+async function readLine(stdin: AsyncIterable<Uint8Array>): Promise<string> {
+  const decoder = new TextDecoder();
+  let line = '';
+  for await (const chunk of stdin) {
+    line += decoder.decode(chunk, { stream: true });
+    const nl = line.indexOf('\n');
+    if (nl !== -1) return line.slice(0, nl);
+  }
+  return line;
+}
+
+function configurePrune(cmd: Command, ctx: CliContext): Command {
+  return cmd
+    .description('Remove unused images')
+    .usage('[OPTIONS]')
+    .argument('[args...]')
+    .option('-a, --all', 'Remove all unused images, not just dangling ones')
+    .option('-f, --force', 'Do not prompt for confirmation')
+    .action(async (args: string[], opts: PruneOptions, self: Command) => {
+      checkArgs(self, args, { none: true });
+      if (!opts.force) {
+        const warning = opts.all
+          ? 'WARNING! This will remove all images without at least one container associated to them.'
+          : 'WARNING! This will remove all dangling images.';
+        ctx.stdout.write(`${warning}\nAre you sure you want to continue? [y/N] `);
+        const answer = (await readLine(ctx.stdin)).trim().toLowerCase();
+        if (answer !== 'y' && answer !== 'yes') return;
+      }
+      const store = await ctx.images();
+      let items: ImageDeleteResponseItem[] = [];
+      let spaceReclaimed = 0;
+      if (opts.all) {
+        // No container can use an image yet, so every image is unused.
+        for (const image of await store.list()) {
+          items.push(...(await store.remove(image.id, { force: true })));
+          spaceReclaimed += image.size;
+        }
+      } else {
+        ({ items, spaceReclaimed } = await store.pruneDangling());
+      }
+      let out = '';
+      if (items.length > 0) {
+        out += 'Deleted Images:\n';
+        for (const item of items) out += 'Untagged' in item ? `untagged: ${item.Untagged}\n` : `deleted: ${item.Deleted}\n`;
+        out += '\n';
+      }
+      out += `Total reclaimed space: ${humanSize(spaceReclaimed)}\n`;
+      ctx.stdout.write(out);
+    });
+}
+
+export function register(program: Command, ctx: CliContext): void {
+  const group = program.command('image').description('Manage images').usage('COMMAND');
+  images.configure(group.command('ls').alias('list'), ctx);
+  load.configure(group.command('load'), ctx);
+  save.configure(group.command('save'), ctx);
+  rmi.configure(group.command('rm').alias('remove'), ctx);
+  tag.configure(group.command('tag'), ctx);
+  inspect.configure(group.command('inspect'), ctx);
+  history.configure(group.command('history'), ctx);
+  configurePrune(group.command('prune'), ctx);
+}

@@ -1,0 +1,100 @@
+// `wasmbox image inspect` and `wasmbox inspect` (images only for now): docker's image JSON,
+// an array indented by 4 spaces, or one `-f` template result per image.
+
+import type { Command } from 'commander';
+import { isWasmboxError } from '../../errors.js';
+import type { ImageRecord } from '../../image/image-store.js';
+import { type CliContext, ExitError } from '../context.js';
+import { renderTemplate } from '../format.js';
+import { checkArgs } from '../usage.js';
+
+/** Go's zero time, which docker prints for times it does not know. */
+const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+/** The object `docker image inspect` prints for an image. */
+export function inspectImage(record: ImageRecord): Record<string, unknown> {
+  const c = record.config;
+  const out: Record<string, unknown> = {
+    Id: record.id,
+    RepoTags: record.repoTags,
+    RepoDigests: record.repoDigests,
+    Parent: '',
+    Comment: typeof c.comment === 'string' ? c.comment : '',
+    Created: c.created ?? ZERO_TIME,
+    DockerVersion: '',
+    Author: c.author ?? '',
+    Config: { ...(c.config ?? {}) },
+    Architecture: c.architecture,
+  };
+  if (c.variant !== undefined) out.Variant = c.variant;
+  out.Os = c.os;
+  if (c['os.version'] !== undefined) out.OsVersion = c['os.version'];
+  out.Size = record.size;
+  out.RootFS = { Type: 'layers', Layers: [...c.rootfs.diff_ids] };
+  out.Metadata = { LastTagTime: ZERO_TIME };
+  out.Descriptor = { mediaType: record.descriptor.mediaType, digest: record.manifestDigest, size: record.descriptor.size };
+  return out;
+}
+
+interface InspectOptions {
+  format?: string;
+  type?: string;
+  size?: boolean;
+}
+
+async function inspectAction(ctx: CliContext, names: string[], opts: InspectOptions, missing: 'image' | 'object'): Promise<void> {
+  if (opts.type !== undefined && opts.type !== 'image') {
+    throw new ExitError(1, `"${opts.type}" is not a valid value for --type (only "image" is supported yet)`);
+  }
+  const store = await ctx.images();
+  const found: Record<string, unknown>[] = [];
+  const errors: string[] = [];
+  for (const name of names) {
+    try {
+      found.push(inspectImage(await store.resolve(name)));
+    } catch (e) {
+      if (!isWasmboxError(e, 'IMAGE_NOT_FOUND')) throw e;
+      errors.push(`Error: No such ${missing}: ${name}`);
+    }
+  }
+  const format = opts.format?.trim();
+  if (format === undefined || format === '' || format === 'json') {
+    ctx.stdout.write(JSON.stringify(found, null, 4) + '\n');
+  } else {
+    const source = opts.format!.replace(/\\t/g, '\t').replace(/\\n/g, '\n');
+    let out = '';
+    for (const item of found) out += renderTemplate(source, item) + '\n';
+    ctx.stdout.write(out);
+  }
+  if (errors.length > 0) throw new ExitError(1, errors.join('\n'));
+}
+
+const FORMAT_HELP =
+  "Format output using a custom template:\n'json':             Print in JSON format\n'TEMPLATE':         Print output using the given Go template";
+
+export function configure(cmd: Command, ctx: CliContext): Command {
+  return cmd
+    .description('Display detailed information on one or more images')
+    .usage('[OPTIONS] IMAGE [IMAGE...]')
+    .argument('[args...]')
+    .option('-f, --format <string>', FORMAT_HELP)
+    .action(async (args: string[], opts: InspectOptions, self: Command) => {
+      checkArgs(self, args, { min: 1 });
+      await inspectAction(ctx, args, opts, 'image');
+    });
+}
+
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('inspect')
+    .description('Return low-level information on wasmbox objects (images for now)')
+    .usage('[OPTIONS] NAME|ID [NAME|ID...]')
+    .argument('[args...]')
+    .option('-f, --format <string>', FORMAT_HELP)
+    .option('-s, --size', 'Display total file sizes if the type is container')
+    .option('--type <string>', 'Only inspect objects of the given type')
+    .action(async (args: string[], opts: InspectOptions, self: Command) => {
+      checkArgs(self, args, { min: 1 });
+      await inspectAction(ctx, args, opts, 'object');
+    });
+}

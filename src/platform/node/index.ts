@@ -1,0 +1,15 @@
+// The Node platform: the pieces of wasmbox that need node:* (files, sockets, threads),
+// handed to the isomorphic core by injection. Importing this module also installs
+// node:crypto's native sha256 for the content store.
+
+import { installNodeSha256 } from './hash.js';
+
+installNodeSha256();
+
+export * from '../../index.js';
+export { installNodeSha256, nodeSha256 } from './hash.js';
+export { NodeDirContentStore } from './content-dir-store.js';
+export { NodeLayoutFiles } from './layout-files.js';
+export { exportLayoutDir, importLayoutDir } from './layout-dir.js';
+export { HostDirBackend, HostFileHandle, hostFsError, type HostHandle, type HostDirBackendOptions } from './host-dir-backend.js';
+export { wasmboxRoot, imageLayoutDir, openNodeImageStore } from './stores.js';
