@@ -4,9 +4,11 @@
 //
 // Usage: `node scripts/build-images.mjs` writes the .wasm files next to their sources;
 // `--check` rebuilds into a temp dir and fails if the committed files differ; `--out DIR` builds elsewhere.
+// It also writes images/toolbox/applets.txt (one applet a line, from applets.h): the image
+// builder (src/image/builtin.ts) makes /bin/<applet> from it without running the wasm.
 
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,6 +61,17 @@ export function programs() {
   ];
 }
 
+/** Where the applet list goes, relative to images/. */
+export const APPLETS_FILE = 'toolbox/applets.txt';
+
+/** The toolbox's applet names, in applets.h order (sorted there), as the text of applets.txt. */
+export function appletList() {
+  const header = readFileSync(join(IMAGES_DIR, 'toolbox', 'applets.h'), 'utf8');
+  const names = [...header.matchAll(/^\s*X\((\w+)\)/gm)].map((m) => m[1]);
+  if (names.length === 0) throw new Error('images/toolbox/applets.h lists no applets (expected lines like "X(cat)")');
+  return names.join('\n') + '\n';
+}
+
 function clangPath() {
   const clang = findTool('clang');
   if (!clang) {
@@ -93,6 +106,7 @@ export async function buildImages(options = {}) {
     log(`${p.output}: ${size} bytes (${(size / 1024).toFixed(1)} KiB)`);
     results.push({ name: p.name, path: output, size });
   }
+  writeFileSync(join(outDir, APPLETS_FILE), appletList());
   return results;
 }
 
@@ -109,6 +123,10 @@ export async function checkImages(options = {}) {
       else if (!fresh.equals(readFileSync(committed))) {
         mismatches.push(`${p.output}: differs from a fresh build (${statSync(committed).size} vs ${fresh.length} bytes)`);
       }
+    }
+    const applets = join(IMAGES_DIR, APPLETS_FILE);
+    if (!existsSync(applets) || readFileSync(applets, 'utf8') !== appletList()) {
+      mismatches.push(`${APPLETS_FILE}: missing or not the list in toolbox/applets.h (run node scripts/build-images.mjs)`);
     }
     return { built, mismatches };
   } finally {

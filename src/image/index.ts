@@ -53,3 +53,16 @@ export type {
 } from './image-store.js';
 export { exportImages, importArchive, importEntries, planExport, tarEntries } from './archive.js';
 export type { ArchiveEntry, ExportFile, ImportOptions, LoadResult, LoadedImage } from './archive.js';
+export {
+  BUILTIN_CREATED,
+  BUILTIN_FILES,
+  DEFAULT_PATH_ENV,
+  FLITE_PACKAGE,
+  LABEL_BUILTIN,
+  builtinNameOf,
+  builtinNames,
+  createBuiltinImage,
+  ensureImage,
+  isBuiltinImage,
+} from './builtin.js';
+export type { BuiltinImageOptions, BuiltinName, ProgramLoader } from './builtin.js';

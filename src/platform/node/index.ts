@@ -13,3 +13,4 @@ export { NodeLayoutFiles } from './layout-files.js';
 export { exportLayoutDir, importLayoutDir } from './layout-dir.js';
 export { HostDirBackend, HostFileHandle, hostFsError, type HostHandle, type HostDirBackendOptions } from './host-dir-backend.js';
 export { wasmboxRoot, imageLayoutDir, openNodeImageStore } from './stores.js';
+export { builtinImagesDir, nodeProgramLoader, type NodeProgramLoaderOptions } from './builtin-images.js';
