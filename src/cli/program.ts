@@ -13,8 +13,9 @@ import * as tag from './commands/tag.js';
 import * as inspect from './commands/inspect.js';
 import * as history from './commands/history.js';
 import * as image from './commands/image.js';
+import * as daemon from './commands/daemon.js';
 
-export const COMMANDS = [version, images, load, save, rmi, tag, inspect, history, image];
+export const COMMANDS = [version, images, load, save, rmi, tag, inspect, history, image, daemon];
 
 export function createProgram(ctx: CliContext): Command {
   const program = new Command('wasmbox')
