@@ -12,4 +12,5 @@ export interface BenchEntry {
 
 export const BENCHES: BenchEntry[] = [
   { name: 'vfs', load: () => import('./vfs.bench.js') },
+  { name: 'registry', load: () => import('./registry.bench.js') },
 ];

@@ -13,9 +13,14 @@ import * as tag from './commands/tag.js';
 import * as inspect from './commands/inspect.js';
 import * as history from './commands/history.js';
 import * as image from './commands/image.js';
+import * as pull from './commands/pull.js';
+import * as push from './commands/push.js';
+import * as login from './commands/login.js';
+import * as logout from './commands/logout.js';
+import * as search from './commands/search.js';
 import * as daemon from './commands/daemon.js';
 
-export const COMMANDS = [version, images, load, save, rmi, tag, inspect, history, image, daemon];
+export const COMMANDS = [version, images, load, save, rmi, tag, inspect, history, image, pull, push, login, logout, search, daemon];
 
 export function createProgram(ctx: CliContext): Command {
   const program = new Command('wasmbox')

@@ -66,3 +66,4 @@ export {
   isBuiltinImage,
 } from './builtin.js';
 export type { BuiltinImageOptions, BuiltinName, ProgramLoader } from './builtin.js';
+export * from './registry/index.js';
