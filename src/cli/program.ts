@@ -19,8 +19,9 @@ import * as login from './commands/login.js';
 import * as logout from './commands/logout.js';
 import * as search from './commands/search.js';
 import * as daemon from './commands/daemon.js';
+import * as buildCmd from './commands/build.js';
 
-export const COMMANDS = [version, images, load, save, rmi, tag, inspect, history, image, pull, push, login, logout, search, daemon];
+export const COMMANDS = [version, images, load, save, rmi, tag, inspect, history, image, pull, push, login, logout, search, daemon, buildCmd];
 
 export function createProgram(ctx: CliContext): Command {
   const program = new Command('wasmbox')
