@@ -2,33 +2,10 @@
 // and the byte layouts of the structs the host writes into guest memory. Rights are kept as
 // plain numbers: every defined right fits in 30 bits, so no BigInt on the hot path.
 
-/** errno values this host returns (the full witx enum; the ones used are named). */
-export const E = {
-  SUCCESS: 0,
-  ACCES: 2,
-  AGAIN: 6,
-  BADF: 8,
-  EXIST: 20,
-  FAULT: 21,
-  FBIG: 22,
-  ILSEQ: 25,
-  INVAL: 28,
-  IO: 29,
-  ISDIR: 31,
-  LOOP: 32,
-  MFILE: 33,
-  NAMETOOLONG: 37,
-  NOENT: 44,
-  NOSYS: 52,
-  NOTDIR: 54,
-  NOTSOCK: 57,
-  NOTSUP: 58,
-  OVERFLOW: 61,
-  PERM: 63,
-  PIPE: 64,
-  SPIPE: 70,
-  NOTCAPABLE: 76,
-} as const;
+import { ERRNO } from '../../errors.js';
+
+/** errno values this host returns: the one table in src/errors.ts. */
+export const E = ERRNO;
 
 export const FILETYPE = {
   UNKNOWN: 0,
