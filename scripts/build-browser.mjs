@@ -1,5 +1,6 @@
 // Bundles the browser entry (src/platform/browser/index.ts) into dist/browser/wasmbox.js with
-// esbuild. The browser bundle must never pull in a Node builtin: any `node:*` import, or a bare
+// esbuild, and the process worker's entry (src/platform/browser/worker-entry.ts) into
+// wasmbox-worker.js next to it (createBrowserWorkerFactory loads it as a module Worker). The browser bundle must never pull in a Node builtin: any `node:*` import, or a bare
 // builtin imported from our own sources, fails the build with the importing file named.
 //
 // Usage: `node scripts/build-browser.mjs [--outfile path] [--minify]`, or import buildBrowser().
@@ -40,17 +41,30 @@ const noNodeBuiltins = {
   },
 };
 
+export const WORKER_ENTRY = 'src/platform/browser/worker-entry.ts';
+export const WORKER_FILE = 'wasmbox-worker.js';
+
 /**
  * Builds the browser bundle. Returns the output path and the bundle's input files (for tests
  * that want to check what went in). Throws on any build error. `entry` defaults to the browser
- * entry; tests bundle their own page scripts with the same rules.
+ * entry; tests bundle their own page scripts with the same rules. With the default entry (or
+ * `worker: true`) the worker entry is bundled too, to `wasmbox-worker.js` beside `outfile`.
  * @param {import('./build-browser.d.mts').BuildBrowserOptions} [options]
  */
 export async function buildBrowser(options = {}) {
   const outfile = resolve(options.outfile ?? resolve(ROOT, 'dist/browser/wasmbox.js'));
+  const main = await bundleOne(resolve(ROOT, options.entry ?? 'src/platform/browser/index.ts'), outfile, options);
+  if (!(options.worker ?? options.entry === undefined)) return main;
+  const workerOutfile = resolve(dirname(outfile), WORKER_FILE);
+  const worker = await bundleOne(resolve(ROOT, WORKER_ENTRY), workerOutfile, options);
+  return { ...main, workerOutfile, workerInputs: worker.inputs };
+}
+
+/** One esbuild bundle under the browser rules. */
+async function bundleOne(entry, outfile, options) {
   const result = await esbuild.build({
     absWorkingDir: ROOT,
-    entryPoints: [resolve(ROOT, options.entry ?? 'src/platform/browser/index.ts')],
+    entryPoints: [entry],
     outfile,
     bundle: true,
     format: 'esm',
@@ -74,12 +88,13 @@ if (isMain) {
   const args = process.argv.slice(2);
   const at = args.indexOf('--outfile');
   try {
-    const { outfile, inputs } = await buildBrowser({
+    const { outfile, inputs, workerOutfile } = await buildBrowser({
       outfile: at >= 0 ? args[at + 1] : undefined,
       minify: args.includes('--minify'),
       logLevel: 'error',
     });
     console.log(`built ${relative(ROOT, outfile)} from ${inputs.length} modules`);
+    if (workerOutfile) console.log(`built ${relative(ROOT, workerOutfile)} (the process worker)`);
   } catch (e) {
     // esbuild has already printed each error with its location (logLevel "error").
     if (!e?.errors) console.error(e);

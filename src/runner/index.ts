@@ -32,3 +32,4 @@ export { FsReplica, type ReplicaOptions } from './replica/replica.js';
 export type { ReplicaInit, MountReplicaSpec } from './replica/protocol.js';
 export { runWorker, type WorkerMainOptions } from './worker/worker-main.js';
 export type { RunnerWorker, WorkerFactory, WorkerScope, ToWorker, FromWorker, StartMessage, OutputChunk } from './worker/protocol.js';
+export { createWasmShellHost, type WasmShellHost, type WasmShellHostOptions } from './toolbox-host.js';
