@@ -13,4 +13,6 @@ export interface BenchEntry {
 export const BENCHES: BenchEntry[] = [
   { name: 'vfs', load: () => import('./vfs.bench.js') },
   { name: 'registry', load: () => import('./registry.bench.js') },
+  { name: 'runner', load: () => import('./runner.bench.js') },
+  { name: 'build', load: () => import('./build.bench.js') },
 ];

@@ -23,7 +23,7 @@ import { detectCompression, gunzip } from '../layers/compression.js';
 import { tarEntries } from '../layers/tar-reader.js';
 import { createImageConfig, parseImageConfig } from '../image/config.js';
 import type { ContainerConfig, HistoryEntry, ImageConfig } from '../image/config.js';
-import type { ImageStore } from '../image/image-store.js';
+import type { ImageRecord, ImageStore } from '../image/image-store.js';
 import { encodeJson } from '../image/manifest.js';
 import { parseReference } from '../image/reference.js';
 import type { ImageRef } from '../image/reference.js';
@@ -65,6 +65,11 @@ export interface BuildOptions {
   noCache?: boolean;
   /** Accepted; there is no registry client yet, so base images must be in the store. */
   pull?: boolean;
+  /**
+   * Finds a base image (FROM, COPY --from) by name; default `images.resolve`. The engine passes
+   * one that also assembles the built-in images (toolbox...) on first use.
+   */
+  resolveImage?: (reference: string) => Promise<ImageRecord>;
   /** Where cache entries live (default: a fresh memory cache, i.e. no cache across builds). */
   cache?: BuildCacheStore;
   /** Executes RUN (default: RUN fails, naming the missing runner). */
@@ -337,6 +342,10 @@ class Build {
     this.buildArgs = new Map(Object.entries(options.buildArgs ?? {}));
   }
 
+  resolveImage(reference: string): Promise<ImageRecord> {
+    return this.o.resolveImage ? this.o.resolveImage(reference) : this.o.images.resolve(reference);
+  }
+
   get file(): string {
     return this.dockerfile?.file ?? this.o.dockerfile ?? 'Dockerfile';
   }
@@ -541,7 +550,7 @@ class Build {
       } else {
         let record;
         try {
-          record = await this.o.images.resolve(image);
+          record = await this.resolveImage(image);
         } catch (e) {
           if (isWasmboxError(e, 'IMAGE_NOT_FOUND') || isWasmboxError(e, 'INVALID_REFERENCE')) {
             throw this.fail(inst, `${e.message}: base images must be in the image store (pulling from a registry is not available)`, e, 'IMAGE_NOT_FOUND');
@@ -978,7 +987,7 @@ class Build {
     } else {
       let record;
       try {
-        record = await this.o.images.resolve(from);
+        record = await this.resolveImage(from);
       } catch (e) {
         throw this.fail(inst, `--from=${from}: no stage or image of that name: ${e instanceof Error ? e.message : String(e)}`, e, 'IMAGE_NOT_FOUND');
       }

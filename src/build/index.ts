@@ -16,3 +16,5 @@ export { MemoryBuildCache, cacheEntryKey, cachedBlobs } from './cache.js';
 export type { BuildCacheData, BuildCacheStore, CachedLayer, CachedStep } from './cache.js';
 export { inlineRunStep } from './inline-run-step.js';
 export type { InlineRunStepOptions } from './inline-run-step.js';
+export { workerRunStep } from './worker-run-step.js';
+export type { WorkerRunStepOptions } from './worker-run-step.js';

@@ -18,10 +18,35 @@ import * as push from './commands/push.js';
 import * as login from './commands/login.js';
 import * as logout from './commands/logout.js';
 import * as search from './commands/search.js';
+import * as importCmd from './commands/import.js';
 import * as daemon from './commands/daemon.js';
 import * as buildCmd from './commands/build.js';
+import * as runCmd from './commands/run.js';
+import * as create from './commands/create.js';
+import * as start from './commands/start.js';
+import * as stop from './commands/stop.js';
+import * as restart from './commands/restart.js';
+import * as kill from './commands/kill.js';
+import * as rm from './commands/rm.js';
+import * as ps from './commands/ps.js';
+import * as logs from './commands/logs.js';
+import * as exec from './commands/exec.js';
+import * as attach from './commands/attach.js';
+import * as wait from './commands/wait.js';
+import * as top from './commands/top.js';
+import * as stats from './commands/stats.js';
+import * as diff from './commands/diff.js';
+import * as exportCmd from './commands/export.js';
+import * as cp from './commands/cp.js';
+import * as commit from './commands/commit.js';
+import * as rename from './commands/rename.js';
+import * as pause from './commands/pause.js';
+import * as unpause from './commands/unpause.js';
+import * as update from './commands/update.js';
+import * as container from './commands/container.js';
 
-export const COMMANDS = [version, images, load, save, rmi, tag, inspect, history, image, pull, push, login, logout, search, daemon, buildCmd];
+export const COMMANDS = [version, images, load, save, rmi, tag, inspect, history, image, pull, push, login, logout, search, importCmd, daemon, buildCmd,
+  runCmd, create, start, stop, restart, kill, rm, ps, logs, exec, attach, wait, top, stats, diff, exportCmd, cp, commit, rename, pause, unpause, update, container];
 
 export function createProgram(ctx: CliContext): Command {
   const program = new Command('wasmbox')
@@ -29,6 +54,8 @@ export function createProgram(ctx: CliContext): Command {
     .usage('[OPTIONS] COMMAND')
     .version(version.packageVersion(), '-v, --version', 'Print version information and quit')
     .showSuggestionAfterError(true)
+    // `run IMAGE CMD -x`: options after the image belong to the container's command.
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({
       writeOut: (s) => void ctx.stdout.write(s),
@@ -46,6 +73,7 @@ export function createProgram(ctx: CliContext): Command {
 
 /** Runs one command line; resolves to the exit status (docker's: 125 for usage errors, 1 for failures). */
 export async function run(argv: string[], io: CliIO | CliContext): Promise<number> {
+  const owned = !('images' in io);
   const ctx = 'images' in io ? io : createCliContext(io);
   const program = createProgram(ctx);
   try {
@@ -64,5 +92,8 @@ export async function run(argv: string[], io: CliIO | CliContext): Promise<numbe
     const message = e instanceof Error ? e.message : String(e);
     ctx.stderr.write(isWasmboxError(e) ? `Error response from daemon: ${message}\n` : `Error: ${message}\n`);
     return 1;
+  } finally {
+    // The in-process engine ends with the command (its workers would keep Node alive).
+    if (owned) await ctx.close();
   }
 }

@@ -1,6 +1,7 @@
 // The image service: the image store as the daemon uses it. It adds what Docker's daemon does
 // around the store: filters for `docker images`, conflicts with containers using an image,
-// history, archives, and an event for every tag, untag, delete, load and save.
+// history, archives, registry pull/push, import, and an event for every tag, untag, delete,
+// load, save, pull, push and import.
 
 import { WasmboxError, isWasmboxError } from '../errors.js';
 import type { Digest } from '../content/digest.js';
@@ -15,6 +16,10 @@ import type { EventService } from './events.js';
 import { boolFilter, checkFilterKeys, globMatch, matchLabels, parseTimeFilter } from './filters.js';
 import type { Filters } from './filters.js';
 import type { UsageTracker } from './usage.js';
+import { importImage } from './image-import.js';
+import type { ImportImageOptions } from './image-import.js';
+import type { RegistryOperationOptions } from './registry.js';
+import type { PushResult } from '../image/registry/push.js';
 
 export const IMAGE_LIST_FILTERS = ['dangling', 'label', 'reference', 'before', 'since', 'until'] as const;
 export const IMAGE_PRUNE_FILTERS = ['dangling', 'label', 'label!', 'until'] as const;
@@ -29,17 +34,21 @@ export interface ImageHistoryItem {
   Comment: string;
 }
 
-/** Fetches an image from a registry into the store; absent until the registry client lands. */
-export interface ImagePuller {
-  pull(reference: string, options: { auth?: string; signal?: AbortSignal; progress?: (message: Record<string, unknown>) => void }): Promise<ImageRecord>;
+/** Pulls and pushes for the image service (engine/registry.ts on every platform; fakes in tests). */
+export interface ImageRegistry {
+  pull(reference: string, options: RegistryOperationOptions): Promise<ImageRecord>;
+  push(reference: string, options: RegistryOperationOptions): Promise<PushResult>;
 }
+
+/** Kept for callers written before push existed. */
+export type ImagePuller = ImageRegistry;
 
 export interface ImageServiceOptions {
   store: ImageStore;
   events: EventService;
   usage: UsageTracker;
   clock?: Clock;
-  puller?: ImagePuller;
+  registry?: ImageRegistry;
 }
 
 export interface RemoveImageOptions {
@@ -73,14 +82,14 @@ export class ImageService {
   readonly #events: EventService;
   readonly #usage: UsageTracker;
   readonly #clock: Clock;
-  readonly #puller: ImagePuller | undefined;
+  readonly #registry: ImageRegistry | undefined;
 
   constructor(options: ImageServiceOptions) {
     this.store = options.store;
     this.#events = options.events;
     this.#usage = options.usage;
     this.#clock = options.clock ?? systemClock;
-    this.#puller = options.puller;
+    this.#registry = options.registry;
   }
 
   /** Like ImageStore.resolve, with Docker's message: "No such image: nope:latest". */
@@ -246,16 +255,32 @@ export class ImageService {
     return exportImages(this.store, names);
   }
 
-  /** `docker pull`: NOT_IMPLEMENTED until a registry client is injected. */
-  async pull(reference: string, options: { auth?: string; signal?: AbortSignal; progress?: (message: Record<string, unknown>) => void } = {}): Promise<ImageRecord> {
+  #needRegistry(what: string): ImageRegistry {
+    if (!this.#registry) throw new WasmboxError('NOT_IMPLEMENTED', `cannot ${what}: this engine has no registry access; use "docker load" and "docker save" instead`);
+    return this.#registry;
+  }
+
+  /** `docker pull`: progress messages as docker's JSON stream has them; a `pull` event at the end. */
+  async pull(reference: string, options: RegistryOperationOptions = {}): Promise<ImageRecord> {
     const ref = parseReference(reference);
-    if (!this.#puller) {
-      throw new WasmboxError('NOT_IMPLEMENTED', `cannot pull ${ref.familiar()}: registry pulls are not supported yet; load the image with "docker load -i archive.tar"`, {
-        details: { image: ref.toString() },
-      });
-    }
-    const record = await this.#puller.pull(ref.toString(), options);
+    const record = await this.#needRegistry(`pull ${ref.familiar()}`).pull(ref.toString(), options);
     this.#events.publish('image', 'pull', { id: ref.familiar(), attributes: { name: ref.familiar() } });
+    return record;
+  }
+
+  /** `docker push` of a tag (`:latest` when none): a `push` event at the end. */
+  async push(reference: string, options: RegistryOperationOptions = {}): Promise<PushResult> {
+    const parsed = parseReference(reference, { defaultTag: false });
+    const ref = parsed.tag === undefined && parsed.digest === undefined ? parsed.withTag('latest') : parsed;
+    const result = await this.#needRegistry(`push ${ref.familiar()}`).push(ref.toString(), options);
+    this.#events.publish('image', 'push', { id: ref.familiar(), attributes: { name: ref.familiar() } });
+    return result;
+  }
+
+  /** `docker import`: a one-layer image from a file-system tar; an `import` event. */
+  async import(source: AsyncIterable<Uint8Array> | Uint8Array, options: ImportImageOptions = {}): Promise<ImageRecord> {
+    const record = await importImage(this.store, source, { created: new Date(this.#clock.now()).toISOString(), ...options });
+    this.#events.publish('image', 'import', { id: record.id, attributes: { name: record.id } });
     return record;
   }
 

@@ -1,6 +1,8 @@
 // Engine: the daemon's services (images, volumes, events, system) over injected stores.
 
 export { Engine } from './engine.js';
+export { BuildService } from './builds.js';
+export type { BuildPruneResult, BuildServiceOptions, EngineBuildOptions } from './builds.js';
 export type { EngineOptions } from './engine.js';
 export { ManualClock, rfc3339, systemClock } from './clock.js';
 export type { Clock } from './clock.js';
@@ -9,10 +11,21 @@ export type { EngineEvent, EventServiceOptions, EventType, SubscribeOptions } fr
 export { boolFilter, checkFilterKeys, globMatch, matchLabels, parseFilters, parseTimeFilter } from './filters.js';
 export type { Filters } from './filters.js';
 export { IMAGE_LIST_FILTERS, IMAGE_PRUNE_FILTERS, ImageService, displayName } from './images.js';
-export type { ImageHistoryItem, ImagePuller, ImageServiceOptions, RemoveImageOptions } from './images.js';
+export type { ImageHistoryItem, ImagePuller, ImageRegistry, ImageServiceOptions, RemoveImageOptions } from './images.js';
+export { RegistryService, registryOfServerAddress, splitSearchTerm } from './registry.js';
+export type { ProgressMessage, RegistryOperationOptions, RegistryServiceOptions, SearchOptions, SearchResult } from './registry.js';
+export { applyChanges, importImage } from './image-import.js';
+export type { ImportImageOptions } from './image-import.js';
 export { SystemService, UNKNOWN_HOST } from './system.js';
 export type { ContainerCounts, DiskUsage, HostInfo, SystemServiceOptions } from './system.js';
 export { UsageTracker } from './usage.js';
 export type { UsageKind } from './usage.js';
 export { ANONYMOUS_VOLUME_LABEL, MemoryVolumeBackend, VOLUME_LIST_FILTERS, VOLUME_PRUNE_FILTERS, VolumeService } from './volumes.js';
 export type { CreateVolumeOptions, Volume, VolumeBackend, VolumeRecord, VolumeServiceOptions } from './volumes.js';
+export { ContainerService, humanDuration } from './containers.js';
+export type { ContainerServiceOptions, MountFactory } from './containers.js';
+export { MemoryContainerPersistence } from './containers/persistence.js';
+export type { ContainerPersistence, ContainerRecord, ContainerStateRecord, ResolvedMount, StoredContainer } from './containers/persistence.js';
+export { OutputLog, Channel, timestampOf } from './containers/log.js';
+export { extractTar, tarEntriesOf, changesOf, pathStatOf, removeTree } from './containers/fs-archive.js';
+export { mergeConfig, mergeEnv, parseBind, parseTmpfs, parseSize, mountRequests } from './containers/config.js';

@@ -8,6 +8,7 @@
 import { WasmboxError } from '../errors.js';
 import { Namespace } from '../vfs/namespace.js';
 import { TreeFs } from '../vfs/tree-fs.js';
+import { execProgram } from './exec-program.js';
 import { ModuleCache } from './module-cache.js';
 import type { CompiledModule } from './module-cache.js';
 import type { ContainerFsHub, ReplicaLink } from './replica/hub.js';
@@ -22,7 +23,13 @@ export type ProcessMode = 'inline' | 'worker';
 
 export interface ProcessSpec {
   /** The program: its bytes (compiled through the module cache, with the memory limit applied), or compiled already. */
-  module: Uint8Array | CompiledModule | WebAssembly.Module;
+  module?: Uint8Array | CompiledModule | WebAssembly.Module;
+  /**
+   * Instead of `module`: the path of the program in the container's file system (the built-in
+   * shell, a `#!` script or a module), read and run by the process itself (exec-program.ts),
+   * so the shell's commands run in the same worker against the same replica.
+   */
+  exec?: string;
   /** argv, argv[0] included. */
   args: string[];
   /** `KEY=value`; nothing from the host unless given. */
@@ -113,8 +120,12 @@ function envOf(spec: ProcessSpec): string[] {
   return env;
 }
 
-async function moduleOf(spec: ProcessSpec): Promise<WebAssembly.Module> {
+async function moduleOf(spec: ProcessSpec): Promise<WebAssembly.Module | undefined> {
   const m = spec.module;
+  if (m === undefined) {
+    if (spec.exec === undefined) throw new WasmboxError('INVALID_ARGUMENT', 'a process needs a module or an exec path');
+    return undefined;
+  }
   if (m instanceof WebAssembly.Module) return m;
   if (m instanceof Uint8Array) {
     const compiled = await (spec.moduleCache ?? sharedModuleCache).get(m, {
@@ -186,7 +197,7 @@ class InlineProcess implements WasmProcess {
     this.#stdin = stdin;
     const t0 = performance.now();
     this.exited = (async (): Promise<ExitStatus> => {
-      let module: WebAssembly.Module;
+      let module: WebAssembly.Module | undefined;
       try {
         module = await moduleOf(spec);
         await stdin.done;
@@ -197,20 +208,20 @@ class InlineProcess implements WasmProcess {
       const tty = spec.tty !== undefined;
       const copyTo = (cb: ((c: Uint8Array) => void) | undefined) => (data: Uint8Array) => cb?.(data.slice());
       this.startupMs = performance.now() - t0;
-      const status = runModule(
-        module,
-        {
-          args: spec.args,
-          env: envOf(spec),
-          cwd: spec.cwd ?? '/',
-          fs: spec.hub?.fs ?? spec.fs ?? new Namespace(new TreeFs()),
-          stdin: new BufferedInput(concatChunks(stdin.chunks), tty),
-          stdout: new CallbackOutput(copyTo(spec.stdout), tty),
-          stderr: new CallbackOutput(copyTo(spec.stderr), tty),
-          ...(spec.limits === undefined ? {} : { limits: spec.limits }),
-        },
-        spec.wasiHost,
-      );
+      const options = {
+        args: spec.args,
+        env: envOf(spec),
+        cwd: spec.cwd ?? '/',
+        fs: spec.hub?.fs ?? spec.fs ?? new Namespace(new TreeFs()),
+        stdin: new BufferedInput(concatChunks(stdin.chunks), tty),
+        stdout: new CallbackOutput(copyTo(spec.stdout), tty),
+        stderr: new CallbackOutput(copyTo(spec.stderr), tty),
+        ...(spec.limits === undefined ? {} : { limits: spec.limits }),
+      };
+      const status =
+        module === undefined
+          ? execProgram({ ...options, path: spec.exec!, ...(spec.wasiHost === undefined ? {} : { wasiHost: spec.wasiHost }) })
+          : runModule(module, options, spec.wasiHost);
       // Forward this process's changes to the container's worker processes now.
       spec.hub?.flush();
       return status;
@@ -278,7 +289,7 @@ class WorkerProcess implements WasmProcess {
 
   async #start(): Promise<void> {
     const spec = this.#spec;
-    let module: WebAssembly.Module;
+    let module: WebAssembly.Module | undefined;
     try {
       module = await moduleOf(spec);
       if (this.#collector !== undefined) await this.#collector.done;
@@ -291,7 +302,7 @@ class WorkerProcess implements WasmProcess {
     const stdin = this.#ring !== undefined ? { ring: this.#ring.buffer } : { data: concatChunks(this.#collector!.chunks) };
     this.#worker.postMessage({
       type: 'start',
-      module,
+      ...(module === undefined ? { exec: spec.exec! } : { module }),
       args: spec.args,
       env: envOf(spec),
       cwd: spec.cwd ?? '/',

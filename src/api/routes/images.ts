@@ -1,13 +1,14 @@
-// Image endpoints: list, inspect, history, tag, remove, prune, save (`/images/get`), load and
-// create (pull; answered with an error in the JSON stream until a registry client is injected).
+// Image endpoints: list, inspect, history, tag, remove, prune, save (`/images/get`), load,
+// create (pull from a registry, or `docker import` with fromSrc) and push.
 // JSON shapes are the Engine API's ImageSummary, ImageInspect and HistoryResponseItem.
 
 import { WasmboxError } from '../../errors.js';
 import type { ImageRecord, ImageSummary } from '../../image/image-store.js';
-import { displayName } from '../../engine/images.js';
 import type { Router, RouteContext } from '../router.js';
 import { boolParam, compareVersions, filtersParam, json } from '../http.js';
 import { iterateStream, jsonLine, jsonStreamError, streamFrom } from '../stream-format.js';
+import { credentialsOfAuthConfig, decodeRegistryAuthHeader } from '../../image/registry/auth.js';
+import type { RegistryCredentials } from '../../image/registry/auth.js';
 
 /** Go's zero time: what Docker prints for a time it does not know. */
 const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -113,23 +114,37 @@ async function save(engine: RouteContext['engine'], names: string[]): Promise<Re
   );
 }
 
-/** JSON-stream response of a long operation: its messages as they come, then an error line if it fails. */
-function jsonStream(run: (emit: (message: Record<string, unknown>) => void) => Promise<void>): Response {
+/**
+ * JSON-stream response of a long operation: its messages as they come, then an error line if it
+ * fails. With `errorsBeforeOutput: 'http'` the response waits for the first message, so a
+ * failure before any (no such image, bad credentials) is a plain HTTP error, as dockerd answers.
+ */
+function jsonStream(run: (emit: (message: Record<string, unknown>) => void) => Promise<void>): Response;
+function jsonStream(run: (emit: (message: Record<string, unknown>) => void) => Promise<void>, options: { errorsBeforeOutput: 'http' }): Promise<Response>;
+function jsonStream(run: (emit: (message: Record<string, unknown>) => void) => Promise<void>, options?: { errorsBeforeOutput: 'http' }): Response | Promise<Response> {
   const queue: Record<string, unknown>[] = [];
   let done = false;
+  let failure: { error: unknown } | undefined;
   let wake: (() => void) | undefined;
   const notify = () => {
     const w = wake;
     wake = undefined;
     w?.();
   };
+  let started: () => void = () => undefined;
+  const firstOutput = new Promise<void>((resolve) => (started = resolve));
   void run((m) => {
     queue.push(m);
+    started();
     notify();
   })
-    .catch((e: unknown) => void queue.push(jsonStreamError(e instanceof Error ? e.message : String(e))))
+    .catch((e: unknown) => {
+      failure = { error: e };
+      queue.push(jsonStreamError(e instanceof Error ? e.message : String(e)));
+    })
     .finally(() => {
       done = true;
+      started();
       notify();
     });
   async function* lines(): AsyncIterable<Record<string, unknown>> {
@@ -140,7 +155,18 @@ function jsonStream(run: (emit: (message: Record<string, unknown>) => void) => P
       else await new Promise<void>((resolve) => (wake = resolve));
     }
   }
-  return new Response(streamFrom(lines(), jsonLine), { status: 200, headers: { 'Content-Type': 'application/json' } });
+  const respond = () => new Response(streamFrom(lines(), jsonLine), { status: 200, headers: { 'Content-Type': 'application/json' } });
+  if (!options) return respond();
+  return firstOutput.then(() => {
+    // Only the error line is queued: nothing was sent yet, so answer with the error's status.
+    if (failure && queue.length === 1) throw failure.error;
+    return respond();
+  });
+}
+
+/** The decoded `X-Registry-Auth` header (anonymous when absent). */
+function registryCredentials(request: Request): RegistryCredentials | undefined {
+  return credentialsOfAuthConfig(decodeRegistryAuthHeader(request.headers.get('x-registry-auth')));
 }
 
 function load({ engine, request }: RouteContext): Response {
@@ -153,29 +179,58 @@ function load({ engine, request }: RouteContext): Response {
   });
 }
 
-async function create({ engine, query, request }: RouteContext): Promise<Response> {
-  const fromSrc = query.get('fromSrc');
-  if (fromSrc !== null && fromSrc !== '') {
-    return jsonStream(async () => {
-      throw new WasmboxError('NOT_IMPLEMENTED', 'docker import is not supported yet: load an image archive with "docker load" instead');
-    });
+/** `docker import`: `fromSrc=-` with the tar as the body; `repo` (may carry a tag), `tag`, `message`, `changes`. */
+function importFromSource({ engine, query, request }: RouteContext, fromSrc: string): Promise<Response> {
+  if (fromSrc !== '-') {
+    throw new WasmboxError('NOT_IMPLEMENTED', `docker import from a URL (${fromSrc}) is not supported: download the file and import it from a file or "-"`);
   }
+  const repo = query.get('repo') ?? '';
+  const tag = query.get('tag') ?? '';
+  const reference = repo === '' ? undefined : tag === '' ? repo : `${repo}:${tag}`;
+  const message = query.get('message') ?? '';
+  const changes = query.getAll('changes').filter((c) => c.trim() !== '');
+  return jsonStream(
+    async (emit) => {
+      const record = await engine.images.import(iterateStream(request.body), {
+        ...(reference !== undefined ? { reference } : {}),
+        ...(message !== '' ? { message } : {}),
+        changes,
+        source: '-',
+      });
+      emit({ status: record.id });
+    },
+    { errorsBeforeOutput: 'http' },
+  );
+}
+
+async function create(context: RouteContext): Promise<Response> {
+  const { engine, query, request } = context;
+  const fromSrc = query.get('fromSrc');
+  if (fromSrc !== null && fromSrc !== '') return importFromSource(context, fromSrc);
   const from = query.get('fromImage') ?? '';
   if (from === '') throw new WasmboxError('INVALID_ARGUMENT', 'pull: the fromImage parameter is required');
   const tagOrDigest = query.get('tag') ?? '';
   const reference = tagOrDigest === '' ? from : tagOrDigest.startsWith('sha256:') ? `${from}@${tagOrDigest}` : `${from}:${tagOrDigest}`;
-  const auth = request.headers.get('x-registry-auth') ?? undefined;
-  return jsonStream(async (emit) => {
-    await engine.images.pull(reference, { ...(auth ? { auth } : {}), progress: emit, signal: request.signal });
-    emit({ status: `Status: Downloaded newer image for ${displayName(reference)}` });
-  });
+  const credentials = registryCredentials(request);
+  return jsonStream(
+    async (emit) => {
+      await engine.images.pull(reference, { ...(credentials ? { credentials } : {}), progress: emit, signal: request.signal });
+    },
+    { errorsBeforeOutput: 'http' },
+  );
 }
 
-async function push({ engine, params }: RouteContext): Promise<Response> {
-  await engine.images.resolve(params.name!);
-  return jsonStream(async () => {
-    throw new WasmboxError('NOT_IMPLEMENTED', `cannot push ${displayName(params.name!)}: registry pushes are not supported yet; use "docker save" or skopeo`);
-  });
+/** `docker push`: `/images/{name}/push?tag=`; the name may carry the tag itself. */
+async function push({ engine, params, query, request }: RouteContext): Promise<Response> {
+  const tag = query.get('tag') ?? '';
+  const name = tag === '' ? params.name! : `${params.name!}:${tag}`;
+  const credentials = registryCredentials(request);
+  return jsonStream(
+    async (emit) => {
+      await engine.images.push(name, { ...(credentials ? { credentials } : {}), progress: emit, signal: request.signal });
+    },
+    { errorsBeforeOutput: 'http' },
+  );
 }
 
 export function register(router: Router): void {

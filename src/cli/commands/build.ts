@@ -6,18 +6,13 @@ import type { Command } from 'commander';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { isWasmboxError } from '../../errors.js';
-import { build } from '../../build/builder.js';
 import type { BuildProgress } from '../../build/builder.js';
 import { memoryBuildContext, tarBuildContext } from '../../build/context.js';
 import type { BuildContext } from '../../build/context.js';
 import { IgnoreMatcher } from '../../build/dockerignore.js';
-import { inlineRunStep } from '../../build/inline-run-step.js';
 import { detectCompression } from '../../layers/compression.js';
-import { LayerStore } from '../../layers/layer-store.js';
 import { parseReference } from '../../image/reference.js';
 import { directoryBuildContext } from '../../platform/node/build-context.js';
-import { NodeFileBuildCache, buildCachePath } from '../../platform/node/build-cache-file.js';
-import { wasmboxRoot } from '../../platform/node/stores.js';
 import { type CliContext, ExitError } from '../context.js';
 import { humanSize } from '../units.js';
 import { checkArgs } from '../usage.js';
@@ -140,15 +135,12 @@ export function configure(cmd: Command, ctx: CliContext): Command {
       const quiet = opts.quiet === true;
       const out = progress === 'plain' ? ctx.stderr : ctx.stdout;
       if (!quiet && progress === 'classic') out.write(`Sending build context to Docker daemon  ${humanSize(contextSize)}\n`);
-      const images = await ctx.images();
+      const engine = await ctx.engine();
       const epoch = ctx.env.SOURCE_DATE_EPOCH;
-      // RUN runs inline (the built-in shell, then WASI programs on this thread): a guest in an
-      // endless loop cannot be interrupted yet; a worker-backed RunStep is the next step.
-      const runStep = inlineRunStep();
       try {
-        const result = await build({
-          images,
-          layers: new LayerStore(images.content),
+        // The engine's build service: its build cache file, built-in base images (toolbox...)
+        // assembled on first use, and RUN in a worker thread.
+        const result = await engine.builds.build({
           context,
           ...(dockerfile !== undefined ? { dockerfile } : {}),
           ...(dockerfileText !== undefined ? { dockerfileText } : {}),
@@ -158,8 +150,6 @@ export function configure(cmd: Command, ctx: CliContext): Command {
           labels: keyValues(opts.label, ctx.env, { fromEnv: false }),
           noCache: !opts.cache,
           pull: opts.pull === true,
-          cache: new NodeFileBuildCache(buildCachePath(wasmboxRoot(ctx.env))),
-          runStep,
           onOutput: quiet ? () => undefined : (t) => void out.write(t),
           progress,
           ...(epoch !== undefined && /^\d+$/.test(epoch) ? { sourceDateEpoch: Number(epoch) } : {}),

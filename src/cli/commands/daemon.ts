@@ -10,6 +10,7 @@ import { parseListenAddress, serve } from '../../platform/node/server.js';
 import type { ServerLogger } from '../../platform/node/server.js';
 import { wasmboxRoot } from '../../platform/node/stores.js';
 import { type CliContext, ExitError } from '../context.js';
+import { insecureRegistries } from '../registry-options.js';
 import { checkArgs } from '../usage.js';
 
 interface DaemonOptions {
@@ -17,6 +18,7 @@ interface DaemonOptions {
   root?: string;
   debug?: boolean;
   logLevel?: string;
+  insecureRegistry?: string[];
 }
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -58,6 +60,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--root <dir>', 'Root directory of wasmbox state (default: $WASMBOX_ROOT or the XDG data dir)')
     .option('-D, --debug', 'Enable debug mode (log every request)')
     .option('-l, --log-level <level>', 'Set the logging level ("debug"|"info"|"warn"|"error")', 'info')
+    .option('--insecure-registry <host>', 'Reach this registry over plain http (repeatable; also WASMBOX_INSECURE_REGISTRIES; loopback always is)', (v: string, prev: string[] = []) => [...prev, v])
     .action(async (args: string[], opts: DaemonOptions, self: Command) => {
       checkArgs(self, args, { none: true });
       const level = (opts.debug ? 'debug' : opts.logLevel) as Level;
@@ -67,7 +70,7 @@ export function register(program: Command, ctx: CliContext): void {
       const listen = (opts.host.length > 0 ? opts.host : [`unix://${defaultSocket(ctx.env, root)}`]).map(parseListenAddress);
       // Handlers first: a signal during start-up must still shut down cleanly.
       const stop = untilSignal();
-      const engine = await openNodeEngine(root);
+      const engine = await openNodeEngine(root, { registry: { insecureRegistries: insecureRegistries(ctx, opts), userAgent: 'wasmbox-daemon' } });
       const api = createApi(engine, { logger: log });
       const server = await serve(api, { listen, logger: log });
       log.info(`wasmbox daemon ${engine.system.version} started (root ${root})`);

@@ -8,6 +8,7 @@ import { humanSize } from '../units.js';
 import { checkArgs } from '../usage.js';
 import * as history from './history.js';
 import * as images from './images.js';
+import * as importCmd from './import.js';
 import * as inspect from './inspect.js';
 import * as load from './load.js';
 import * as rmi from './rmi.js';
@@ -80,5 +81,6 @@ export function register(program: Command, ctx: CliContext): void {
   tag.configure(group.command('tag'), ctx);
   inspect.configure(group.command('inspect'), ctx);
   history.configure(group.command('history'), ctx);
+  importCmd.configure(group.command('import'), ctx);
   configurePrune(group.command('prune'), ctx);
 }

@@ -1,5 +1,6 @@
-// `wasmbox image inspect` and `wasmbox inspect` (images only for now): docker's image JSON,
-// an array indented by 4 spaces, or one `-f` template result per image.
+// `wasmbox inspect`, `image inspect` and `container inspect`: docker's JSON for containers and
+// images (containers first, as docker looks them up), an array indented by 4 spaces, or one
+// `-f` template result per object.
 
 import type { Command } from 'commander';
 import { isWasmboxError } from '../../errors.js';
@@ -42,24 +43,42 @@ interface InspectOptions {
   size?: boolean;
 }
 
-async function inspectAction(ctx: CliContext, names: string[], opts: InspectOptions, missing: 'image' | 'object'): Promise<void> {
-  if (opts.type !== undefined && opts.type !== 'image') {
-    throw new ExitError(1, `"${opts.type}" is not a valid value for --type (only "image" is supported yet)`);
+type Missing = 'image' | 'container' | 'object';
+
+/** Finds `name` among the kinds `missing` allows: containers first, then images (docker's order). */
+async function lookup(ctx: CliContext, name: string, opts: InspectOptions, missing: Missing): Promise<unknown> {
+  if (missing !== 'image' && opts.type !== 'image') {
+    try {
+      const api = await ctx.containers();
+      return await api.inspect(name, opts.size ? { size: true } : {});
+    } catch (e) {
+      if (!isWasmboxError(e, 'NOT_FOUND') && !(e instanceof ExitError)) throw e;
+      if (missing === 'container' || opts.type === 'container') return undefined;
+    }
   }
-  const store = await ctx.images();
-  const found: Record<string, unknown>[] = [];
+  try {
+    return inspectImage(await (await ctx.images()).resolve(name));
+  } catch (e) {
+    if (!isWasmboxError(e, 'IMAGE_NOT_FOUND') && !isWasmboxError(e, 'INVALID_REFERENCE')) throw e;
+    return undefined;
+  }
+}
+
+async function inspectAction(ctx: CliContext, names: string[], opts: InspectOptions, missing: Missing): Promise<void> {
+  if (opts.type !== undefined && opts.type !== 'image' && opts.type !== 'container') {
+    throw new ExitError(1, `"${opts.type}" is not a valid value for --type`);
+  }
+  const what: Missing = opts.type === 'image' || opts.type === 'container' ? opts.type : missing;
+  const found: unknown[] = [];
   const errors: string[] = [];
   for (const name of names) {
-    try {
-      found.push(inspectImage(await store.resolve(name)));
-    } catch (e) {
-      if (!isWasmboxError(e, 'IMAGE_NOT_FOUND')) throw e;
-      errors.push(`Error: No such ${missing}: ${name}`);
-    }
+    const item = await lookup(ctx, name, opts, what);
+    if (item === undefined) errors.push(`Error: No such ${what}: ${name}`);
+    else found.push(item);
   }
   const format = opts.format?.trim();
   if (format === undefined || format === '' || format === 'json') {
-    ctx.stdout.write(JSON.stringify(found, null, 4) + '\n');
+    ctx.stdout.write(JSON.stringify(found, (_k, v: unknown) => (v instanceof Uint8Array ? undefined : v), 4) + '\n');
   } else {
     const source = opts.format!.replace(/\\t/g, '\t').replace(/\\n/g, '\n');
     let out = '';
@@ -84,10 +103,24 @@ export function configure(cmd: Command, ctx: CliContext): Command {
     });
 }
 
+/** `wasmbox container inspect`: containers only. */
+export function configureContainer(cmd: Command, ctx: CliContext): Command {
+  return cmd
+    .description('Display detailed information on one or more containers')
+    .usage('[OPTIONS] CONTAINER [CONTAINER...]')
+    .argument('[args...]')
+    .option('-f, --format <string>', FORMAT_HELP)
+    .option('-s, --size', 'Display total file sizes')
+    .action(async (args: string[], opts: InspectOptions, self: Command) => {
+      checkArgs(self, args, { min: 1 });
+      await inspectAction(ctx, args, opts, 'container');
+    });
+}
+
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('inspect')
-    .description('Return low-level information on wasmbox objects (images for now)')
+    .description('Return low-level information on wasmbox objects (containers and images)')
     .usage('[OPTIONS] NAME|ID [NAME|ID...]')
     .argument('[args...]')
     .option('-f, --format <string>', FORMAT_HELP)

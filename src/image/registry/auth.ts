@@ -1,6 +1,9 @@
 // Registry credentials and the HTTP authentication challenges of the distribution spec: a small
 // credential-store interface (the Node platform keeps a docker-style config.json behind it),
-// `WWW-Authenticate` parsing (Basic and Bearer with realm/service/scope) and Basic headers.
+// `WWW-Authenticate` parsing (Basic and Bearer with realm/service/scope), Basic headers, and the
+// daemon's `X-Registry-Auth` header.
+
+import { WasmboxError } from '../../errors.js';
 
 /** What `docker login` stores for one registry. */
 export interface RegistryCredentials {
@@ -158,4 +161,66 @@ export function decodeAuthField(auth: string): { username: string; password: str
   const colon = text.indexOf(':');
   if (colon <= 0) return undefined;
   return { username: text.slice(0, colon), password: text.slice(colon + 1) };
+}
+
+/** The JSON the docker CLI puts (base64url) in `X-Registry-Auth` and posts to `/auth`. */
+export interface DockerAuthConfig {
+  username?: string;
+  password?: string;
+  /** Base64 `user:password`, as config.json stores it. */
+  auth?: string;
+  serveraddress?: string;
+  identitytoken?: string;
+  registrytoken?: string;
+  email?: string;
+}
+
+/** Credentials of docker's AuthConfig; undefined when it carries none (anonymous access). */
+export function credentialsOfAuthConfig(config: DockerAuthConfig): RegistryCredentials | undefined {
+  const out: RegistryCredentials = {};
+  if (config.username) out.username = config.username;
+  if (config.password) out.password = config.password;
+  if (!out.username && config.auth) {
+    const split = decodeAuthField(config.auth);
+    if (split) Object.assign(out, split);
+  }
+  if (config.identitytoken) out.identityToken = config.identitytoken;
+  if (config.registrytoken) out.registryToken = config.registrytoken;
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/**
+ * Decodes `X-Registry-Auth`: base64url JSON (the docker CLI pads it; dockerode and others send
+ * standard base64 or no padding, so both alphabets are read). An empty header is anonymous.
+ */
+export function decodeRegistryAuthHeader(header: string | null | undefined): DockerAuthConfig {
+  const text = (header ?? '').trim();
+  if (text === '') return {};
+  let json: string;
+  try {
+    const std = text.replace(/-/g, '+').replace(/_/g, '/').replace(/=+$/, '');
+    json = base64Decode(std + '='.repeat((4 - (std.length % 4)) % 4));
+  } catch (e) {
+    throw new WasmboxError('INVALID_ARGUMENT', 'invalid X-Registry-Auth header: not base64 (expected base64url-encoded JSON)', { cause: e });
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(json);
+  } catch (e) {
+    throw new WasmboxError('INVALID_ARGUMENT', `invalid X-Registry-Auth header: not JSON (${e instanceof Error ? e.message : String(e)})`, { cause: e });
+  }
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new WasmboxError('INVALID_ARGUMENT', 'invalid X-Registry-Auth header: expected a JSON object');
+  }
+  const out: DockerAuthConfig = {};
+  for (const key of ['username', 'password', 'auth', 'serveraddress', 'identitytoken', 'registrytoken', 'email'] as const) {
+    const v = (doc as Record<string, unknown>)[key];
+    if (typeof v === 'string') out[key] = v;
+  }
+  return out;
+}
+
+/** The header value the docker CLI sends: base64url of the JSON, padded. */
+export function encodeRegistryAuthHeader(config: DockerAuthConfig): string {
+  return base64Encode(JSON.stringify(config)).replace(/\+/g, '-').replace(/\//g, '_');
 }

@@ -28,12 +28,15 @@ export {
   base64Encode,
   basicAuthorization,
   credentialKey,
+  credentialsOfAuthConfig,
   decodeAuthField,
+  decodeRegistryAuthHeader,
   encodeAuthField,
+  encodeRegistryAuthHeader,
   parseWwwAuthenticate,
   registryOfKey,
 } from './auth.js';
-export type { AuthChallenge, CredentialStore, RegistryCredentials } from './auth.js';
+export type { AuthChallenge, CredentialStore, DockerAuthConfig, RegistryCredentials } from './auth.js';
 export { ANNOTATION_CONVERTED_FROM, pull, selectPullPlatform, wasmModuleNames } from './pull.js';
 export type { PullOptions, PullPlatform, PullResult } from './pull.js';
 export { push } from './push.js';

@@ -9,6 +9,11 @@ import { randomUUID } from 'node:crypto';
 import { Engine } from '../../engine/engine.js';
 import type { EngineOptions } from '../../engine/engine.js';
 import type { HostInfo } from '../../engine/system.js';
+import { NodeFileBuildCache, buildCachePath } from './build-cache-file.js';
+import { nodeProgramLoader } from './builtin-images.js';
+import { workerRunStep } from '../../build/worker-run-step.js';
+import { createNodeWorkerFactory } from './worker.js';
+import { NodeContainerStore, nodeMountFactory } from './container-store.js';
 import { openNodeImageStore } from './stores.js';
 import { NodeVolumeBackend } from './volume-backend.js';
 
@@ -45,7 +50,11 @@ async function engineId(root: string): Promise<string> {
   }
 }
 
-/** Opens the engine over a wasmbox root: images at <root>/images, volumes at <root>/volumes. */
+/**
+ * Opens the engine over a wasmbox root: images at <root>/images, volumes at <root>/volumes, the
+ * build cache index in <root>/build-cache.json; built-in images are assembled from the package;
+ * RUN steps run in worker threads.
+ */
 export async function openNodeEngine(root: string, options: Partial<EngineOptions> = {}): Promise<Engine> {
   const dir = resolve(root);
   await mkdir(join(dir, 'volumes'), { recursive: true });
@@ -56,6 +65,14 @@ export async function openNodeEngine(root: string, options: Partial<EngineOption
     version: wasmboxVersion(),
     root: dir,
     id: await engineId(dir),
+    buildCache: new NodeFileBuildCache(buildCachePath(dir)),
+    loadProgram: nodeProgramLoader(),
+    // RUN in a worker: a cancelled build (the client went away) ends an endless RUN.
+    runStep: workerRunStep({ workerFactory: createNodeWorkerFactory() }),
+    // Containers: records, top layers and logs under <root>/containers; processes in workers.
+    persistence: new NodeContainerStore(join(dir, 'containers')),
+    mountFactory: nodeMountFactory(),
+    workerFactory: createNodeWorkerFactory(),
     ...options,
   });
 }

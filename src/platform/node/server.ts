@@ -58,7 +58,36 @@ export function parseListenAddress(value: string): ListenAddress {
   throw new WasmboxError('INVALID_ARGUMENT', `invalid host ${value}: expected unix:///path or tcp://host:port`);
 }
 
-function requestFrom(req: IncomingMessage, options: { body: boolean; signal: AbortSignal }): Request {
+/**
+ * An upgrade request's body (exec start's `{"Detach":false}`) arrives on the socket before the
+ * hijacked stream: take its Content-Length bytes so they do not become the process's stdin.
+ */
+function readUpgradeBody(socket: Duplex, head: Buffer, length: number): Promise<{ body: Buffer; rest: Buffer }> {
+  const split = (buf: Buffer) => ({ body: buf.subarray(0, length), rest: buf.subarray(length) });
+  if (head.length >= length) return Promise.resolve(split(head));
+  return new Promise((resolve, reject) => {
+    let buf = head;
+    const cleanup = () => {
+      socket.off('data', onData);
+      socket.off('end', onEnd);
+    };
+    const onData = (chunk: Buffer) => {
+      buf = Buffer.concat([buf, chunk]);
+      if (buf.length < length) return;
+      cleanup();
+      socket.pause();
+      resolve(split(buf));
+    };
+    const onEnd = () => {
+      cleanup();
+      reject(new Error(`connection closed after ${buf.length} of ${length} bytes of the request body`));
+    };
+    socket.on('data', onData);
+    socket.on('end', onEnd);
+  });
+}
+
+function requestFrom(req: IncomingMessage, options: { body: boolean | Uint8Array; signal: AbortSignal }): Request {
   const headers = new Headers();
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     try {
@@ -68,9 +97,11 @@ function requestFrom(req: IncomingMessage, options: { body: boolean; signal: Abo
     }
   }
   const method = req.method ?? 'GET';
-  const hasBody = options.body && method !== 'GET' && method !== 'HEAD';
+  const hasBody = options.body !== false && method !== 'GET' && method !== 'HEAD';
   const init: RequestInit & { duplex?: 'half' } = { method, headers, signal: options.signal };
-  if (hasBody) {
+  if (hasBody && options.body instanceof Uint8Array) {
+    init.body = new Uint8Array(options.body);
+  } else if (hasBody) {
     init.body = Readable.toWeb(req) as ReadableStream<Uint8Array>;
     init.duplex = 'half';
   }
@@ -242,7 +273,10 @@ export async function serve(handler: FetchHandler, options: ServeOptions): Promi
     socket.on('close', () => abort.abort());
     socket.on('error', () => undefined);
     try {
-      const response = await handler.fetch(requestFrom(req, { body: false, signal: abort.signal }));
+      const length = Number(req.headers['content-length'] ?? 0);
+      const { body, rest } = Number.isSafeInteger(length) && length > 0 ? await readUpgradeBody(socket, head, length) : { body: undefined, rest: head };
+      head = rest;
+      const response = await handler.fetch(requestFrom(req, { body: body ?? false, signal: abort.signal }));
       log.debug?.(`${req.method} ${req.url} (upgrade) → ${isHijackResponse(response) ? 101 : response.status}`);
       if (!isHijackResponse(response)) {
         await writeRawResponse(socket, response);

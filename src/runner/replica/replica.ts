@@ -19,6 +19,11 @@ export interface ReplicaOptions {
   openHostMount?: (spec: MountReplicaSpec) => FsBackend<unknown>;
   /** Called after a change was queued (the worker decides when to send the batch). */
   onChange?: (queue: ChangeQueue) => void;
+  /**
+   * Called at the start of every file-system call: a process that wrote once and then only
+   * reads (polls for another process's file) still gets its batch sent after a while.
+   */
+  onCall?: (queue: ChangeQueue) => void;
 }
 
 /** Merged lower trees of this thread, by chain id. */
@@ -59,7 +64,13 @@ export class FsReplica {
         this.queue.push(c);
         onChange?.(this.queue);
       },
-      beforeCall: this.#inbox === undefined ? undefined : () => this.sync(),
+      beforeCall:
+        this.#inbox === undefined && options.onCall === undefined
+          ? undefined
+          : () => {
+              this.sync();
+              options.onCall?.(this.queue);
+            },
     });
     for (const m of init.mounts) {
       if (m.type === 'tree') {

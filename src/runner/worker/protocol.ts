@@ -26,7 +26,14 @@ export interface WorkerScope {
 
 export interface StartMessage {
   type: 'start';
-  module: WebAssembly.Module;
+  /** The program; absent when `exec` names it. */
+  module?: WebAssembly.Module;
+  /**
+   * Run the program at this path of the replicated file system instead (the built-in shell,
+   * a `#!` script, a module), resolved and compiled in the worker: `sh -c '…'` and the
+   * programs it starts then all run here, against this process's replica.
+   */
+  exec?: string;
   args: string[];
   env: string[];
   cwd: string;

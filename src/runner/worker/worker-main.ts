@@ -9,6 +9,7 @@ import { Namespace } from '../../vfs/namespace.js';
 import { TreeFs } from '../../vfs/tree-fs.js';
 import { FsReplica } from '../replica/replica.js';
 import type { ReplicaOptions } from '../replica/replica.js';
+import { execProgram } from '../exec-program.js';
 import { runModule } from '../run-module.js';
 import type { WasiHostFactory } from '../run-module.js';
 import { SharedRing } from '../shared-ring.js';
@@ -46,6 +47,9 @@ function runStart(scope: WorkerScope, msg: StartMessage, options: WorkerMainOpti
         ...(options.openHostMount === undefined ? {} : { openHostMount: options.openHostMount }),
         onChange: (q) => {
           if (q.bytes >= FS_FLUSH_BYTES || performance.now() - lastFsFlush >= interval) flushFs();
+        },
+        onCall: (q) => {
+          if (q.length > 0 && performance.now() - lastFsFlush >= interval) flushFs();
         },
       });
     }
@@ -97,21 +101,25 @@ function runStart(scope: WorkerScope, msg: StartMessage, options: WorkerMainOpti
     msg.stdin.ring !== undefined ? new RingInput(new SharedRing(msg.stdin.ring), flushAll, msg.tty) : new BufferedInput(msg.stdin.data, msg.tty);
 
   scope.postMessage({ type: 'started' });
-  const status = runModule(
-    msg.module,
-    {
-      args: msg.args,
-      env: msg.env,
-      cwd: msg.cwd,
-      fs,
-      stdin,
-      stdout: new CallbackOutput(output(1), msg.tty),
-      stderr: new CallbackOutput(output(2), msg.tty),
-      onBlock: flushAll,
-      ...(msg.limits === undefined ? {} : { limits: msg.limits }),
-    },
-    options.wasiHost,
-  );
+  const processOptions = {
+    args: msg.args,
+    env: msg.env,
+    cwd: msg.cwd,
+    fs,
+    stdin,
+    stdout: new CallbackOutput(output(1), msg.tty),
+    stderr: new CallbackOutput(output(2), msg.tty),
+    onBlock: flushAll,
+    ...(msg.limits === undefined ? {} : { limits: msg.limits }),
+  };
+  let status: ExitStatus;
+  if (msg.exec !== undefined) {
+    status = execProgram({ ...processOptions, path: msg.exec, ...(options.wasiHost === undefined ? {} : { wasiHost: options.wasiHost }) });
+  } else if (msg.module !== undefined) {
+    status = runModule(msg.module, processOptions, options.wasiHost);
+  } else {
+    status = { code: 125, reason: 'error', message: 'the start message names no program' };
+  }
   flushAll();
   return status;
 }

@@ -1,0 +1,125 @@
+// Running a program found in a container's file system, the way the kernel's execve would:
+// a WASI module (`\0asm`), the built-in shell (a file holding exactly BUILTIN_SHELL_MARKER),
+// or a `#!interpreter` script. Synchronous, on the calling thread: a worker uses it for
+// `sh -c '…'` so the shell and the programs it starts run against the worker's replica.
+
+import { isWasmboxError } from '../errors.js';
+import { sha256Hex } from '../content/digest.js';
+import type { Namespace } from '../vfs/namespace.js';
+import { applyMemoryLimit, validateModule } from './limits.js';
+import { runModule } from './run-module.js';
+import type { WasiHostFactory } from './run-module.js';
+import { Shell } from './shell/interpreter.js';
+import type { ShellIo } from './shell/interpreter.js';
+import { BUILTIN_SHELL_MARKER } from './types.js';
+import type { ExitStatus, ProcessLimits, WasiProcessOptions } from './types.js';
+
+export type ProgramKind = 'wasm' | 'shell' | 'script' | 'unknown';
+
+const MARKER = new TextEncoder().encode(BUILTIN_SHELL_MARKER);
+const enc = new TextEncoder();
+const MAX_INTERPRETER_DEPTH = 4;
+
+/** What kind of program a file's first bytes make it. */
+export function programKind(bytes: Uint8Array): ProgramKind {
+  if (bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d) return 'wasm';
+  if (bytes.length === MARKER.length && bytes.every((b, i) => b === MARKER[i])) return 'shell';
+  if (bytes.length >= 2 && bytes[0] === 0x23 && bytes[1] === 0x21) return 'script';
+  return 'unknown';
+}
+
+/** `#!/bin/sh -e` → ['/bin/sh', '-e'] (Linux passes everything after the interpreter as one argument). */
+export function parseShebang(bytes: Uint8Array): string[] {
+  let end = bytes.indexOf(0x0a);
+  if (end === -1) end = Math.min(bytes.length, 256);
+  const line = new TextDecoder().decode(bytes.subarray(2, end)).trim();
+  const sp = line.search(/[ \t]/);
+  if (sp === -1) return line === '' ? [] : [line];
+  const arg = line.slice(sp + 1).trim();
+  return arg === '' ? [line.slice(0, sp)] : [line.slice(0, sp), arg];
+}
+
+/** Modules compiled on this thread, by content and memory limit. */
+const compiled = new Map<string, WebAssembly.Module>();
+
+function compileSync(bytes: Uint8Array, limits: ProcessLimits | undefined, name: string): WebAssembly.Module {
+  validateModule(bytes, { name });
+  const key = `${sha256Hex(bytes)}:${limits?.memoryBytes ?? '-'}`;
+  let m = compiled.get(key);
+  if (m === undefined) {
+    const limited = limits?.memoryBytes === undefined ? bytes : applyMemoryLimit(bytes, limits.memoryBytes, { name });
+    m = new WebAssembly.Module(limited as Uint8Array<ArrayBuffer>);
+    if (compiled.size > 64) compiled.delete(compiled.keys().next().value as string);
+    compiled.set(key, m);
+  }
+  return m;
+}
+
+export interface ExecProgramOptions extends Omit<WasiProcessOptions, 'args'> {
+  /** Absolute path of the program in `fs`. */
+  path: string;
+  /** argv, argv[0] as the user typed it. */
+  args: string[];
+  wasiHost?: WasiHostFactory;
+}
+
+/**
+ * Runs the program at `options.path` to its end. Statuses as a shell reports them: 126 when
+ * the file cannot be executed (not a module, a bad interpreter line), 127 when an
+ * interpreter is missing; the program's own status otherwise.
+ */
+export function execProgram(options: ExecProgramOptions): ExitStatus {
+  return execAt(options, options.path, options.args, 0);
+}
+
+function execAt(base: ExecProgramOptions, path: string, argv: string[], depth: number): ExitStatus {
+  const fs: Namespace = base.fs;
+  const stderr = (s: string): void => base.stderr.write(enc.encode(s));
+  let bytes: Uint8Array;
+  try {
+    bytes = fs.readFile(path);
+  } catch (e) {
+    const missing = isWasmboxError(e, 'ENOENT');
+    stderr(`exec ${path}: ${missing ? 'no such file or directory' : e instanceof Error ? e.message : String(e)}\n`);
+    return { code: missing ? 127 : 126, reason: 'error' };
+  }
+  const kind = programKind(bytes);
+  if (kind === 'wasm') {
+    let module: WebAssembly.Module;
+    try {
+      module = compileSync(bytes, base.limits, path);
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      stderr(`exec ${path}: ${message}\n`);
+      return { code: 126, reason: 'error', message };
+    }
+    const status = runModule(module, { ...base, args: argv }, base.wasiHost);
+    if (status.message !== undefined && status.code !== 0 && status.reason !== undefined && status.reason !== 'killed') stderr(`${status.message}\n`);
+    return status;
+  }
+  if (kind === 'shell') {
+    const io: ShellIo = { stdin: base.stdin, stdout: base.stdout, stderr: base.stderr };
+    const shell = new Shell(
+      {
+        fs,
+        exec: (p, args, procIo, env, cwd) => execAt({ ...base, stdin: procIo.stdin, stdout: procIo.stdout, stderr: procIo.stderr, env, cwd }, p, args, 0).code,
+      },
+      { env: base.env, cwd: base.cwd, argv0: argv[0] ?? 'sh' },
+    );
+    return { code: shell.runArgs(argv, io) };
+  }
+  if (kind === 'script' && depth < MAX_INTERPRETER_DEPTH) {
+    const interp = parseShebang(bytes);
+    if (interp.length === 0) {
+      stderr(`exec ${path}: exec format error\n`);
+      return { code: 126, reason: 'error' };
+    }
+    if (!fs.exists(interp[0]!)) {
+      stderr(`exec ${path}: ${interp[0]}: no such file or directory\n`);
+      return { code: 127, reason: 'error' };
+    }
+    return execAt(base, interp[0]!, [...interp, path, ...argv.slice(1)], depth + 1);
+  }
+  stderr(`exec ${path}: exec format error\n`);
+  return { code: 126, reason: 'error', message: 'exec format error' };
+}
