@@ -39,20 +39,73 @@ export function parseShebang(bytes: Uint8Array): string[] {
   return arg === '' ? [line.slice(0, sp)] : [line.slice(0, sp), arg];
 }
 
-/** Modules compiled on this thread, by content and memory limit. */
+/** Modules compiled on this thread, by content digest and memory limit: shared by every container. */
 const compiled = new Map<string, WebAssembly.Module>();
+/**
+ * A program file's digest by its identity (device, inode, size, times), the way make and ccache
+ * decide a file is unchanged: hashing a 200 KB program on every exec would cost more than
+ * instantiating it. A rewritten file gets a new size or times, and so a new key.
+ */
+const digests = new Map<string, string>();
+const MAX_ENTRIES = 64;
+const stats = { compiled: 0, hashed: 0 };
 
-function compileSync(bytes: Uint8Array, limits: ProcessLimits | undefined, name: string): WebAssembly.Module {
-  validateModule(bytes, { name });
-  const key = `${sha256Hex(bytes)}:${limits?.memoryBytes ?? '-'}`;
+/** How often this thread compiled and hashed programs (tests and benchmarks). */
+export function programCacheStats(): { compiled: number; hashed: number; size: number } {
+  return { ...stats, size: compiled.size };
+}
+
+/** Forgets every compiled program (tests). */
+export function clearProgramCache(): void {
+  compiled.clear();
+  digests.clear();
+}
+
+function remember<V>(map: Map<string, V>, key: string, value: V): void {
+  if (map.size >= MAX_ENTRIES) map.delete(map.keys().next().value as string);
+  map.set(key, value);
+}
+
+function moduleKey(digest: string, limits: ProcessLimits | undefined): string {
+  return `${digest}:${limits?.memoryBytes ?? '-'}`;
+}
+
+function compileSync(fs: Namespace, path: string, bytes: Uint8Array, limits: ProcessLimits | undefined): WebAssembly.Module {
+  const st = fs.stat(path);
+  const identity = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+  let digest = digests.get(identity);
+  if (digest === undefined) {
+    digest = sha256Hex(bytes);
+    stats.hashed++;
+    remember(digests, identity, digest);
+  }
+  const key = moduleKey(digest, limits);
   let m = compiled.get(key);
   if (m === undefined) {
-    const limited = limits?.memoryBytes === undefined ? bytes : applyMemoryLimit(bytes, limits.memoryBytes, { name });
+    validateModule(bytes, { name: path });
+    const limited = limits?.memoryBytes === undefined ? bytes : applyMemoryLimit(bytes, limits.memoryBytes, { name: path });
     m = new WebAssembly.Module(limited as Uint8Array<ArrayBuffer>);
-    if (compiled.size > 64) compiled.delete(compiled.keys().next().value as string);
-    compiled.set(key, m);
+    stats.compiled++;
+    remember(compiled, key, m);
   }
   return m;
+}
+
+/**
+ * Compiles the program at `path` ahead of time (asynchronously), so a later exec finds it
+ * compiled: a browser page cannot compile modules over 8 MB synchronously on its main thread.
+ */
+export async function precompileProgram(fs: Namespace, path: string, options: { limits?: ProcessLimits } = {}): Promise<void> {
+  const bytes = fs.readFile(path);
+  if (programKind(bytes) !== 'wasm') return;
+  const key = moduleKey(sha256Hex(bytes), options.limits);
+  if (compiled.has(key)) return;
+  validateModule(bytes, { name: path });
+  const memoryBytes = options.limits?.memoryBytes;
+  const limited = memoryBytes === undefined ? bytes : applyMemoryLimit(bytes, memoryBytes, { name: path });
+  const m = await WebAssembly.compile(limited as Uint8Array<ArrayBuffer>);
+  stats.compiled++;
+  remember(compiled, key, m);
 }
 
 export interface ExecProgramOptions extends Omit<WasiProcessOptions, 'args'> {
@@ -61,6 +114,11 @@ export interface ExecProgramOptions extends Omit<WasiProcessOptions, 'args'> {
   /** argv, argv[0] as the user typed it. */
   args: string[];
   wasiHost?: WasiHostFactory;
+  /**
+   * Started by the built-in shell, which reports a program that cannot run itself
+   * (`sh: x: cannot execute`): say nothing more on stderr for a 126.
+   */
+  fromShell?: boolean;
 }
 
 /**
@@ -75,6 +133,9 @@ export function execProgram(options: ExecProgramOptions): ExitStatus {
 function execAt(base: ExecProgramOptions, path: string, argv: string[], depth: number): ExitStatus {
   const fs: Namespace = base.fs;
   const stderr = (s: string): void => base.stderr.write(enc.encode(s));
+  const cannotExecute = (s: string): void => {
+    if (!base.fromShell) stderr(s);
+  };
   let bytes: Uint8Array;
   try {
     bytes = fs.readFile(path);
@@ -87,14 +148,14 @@ function execAt(base: ExecProgramOptions, path: string, argv: string[], depth: n
   if (kind === 'wasm') {
     let module: WebAssembly.Module;
     try {
-      module = compileSync(bytes, base.limits, path);
+      module = compileSync(fs, path, bytes, base.limits);
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
-      stderr(`exec ${path}: ${message}\n`);
+      stderr(`${base.fromShell ? (argv[0] ?? path) : `exec ${path}`}: ${message}\n`);
       return { code: 126, reason: 'error', message };
     }
     const status = runModule(module, { ...base, args: argv }, base.wasiHost);
-    if (status.message !== undefined && status.code !== 0 && status.reason !== undefined && status.reason !== 'killed') stderr(`${status.message}\n`);
+    if (status.message !== undefined && status.code !== 0 && status.reason !== undefined && status.reason !== 'killed') stderr(base.fromShell ? `${argv[0] ?? path}: ${status.message}\n` : `${status.message}\n`);
     return status;
   }
   if (kind === 'shell') {
@@ -102,7 +163,8 @@ function execAt(base: ExecProgramOptions, path: string, argv: string[], depth: n
     const shell = new Shell(
       {
         fs,
-        exec: (p, args, procIo, env, cwd) => execAt({ ...base, stdin: procIo.stdin, stdout: procIo.stdout, stderr: procIo.stderr, env, cwd }, p, args, 0).code,
+        exec: (p, args, procIo, env, cwd) =>
+          execAt({ ...base, stdin: procIo.stdin, stdout: procIo.stdout, stderr: procIo.stderr, env, cwd, fromShell: true }, p, args, 0).code,
       },
       { env: base.env, cwd: base.cwd, argv0: argv[0] ?? 'sh' },
     );
@@ -111,7 +173,7 @@ function execAt(base: ExecProgramOptions, path: string, argv: string[], depth: n
   if (kind === 'script' && depth < MAX_INTERPRETER_DEPTH) {
     const interp = parseShebang(bytes);
     if (interp.length === 0) {
-      stderr(`exec ${path}: exec format error\n`);
+      cannotExecute(`exec ${path}: exec format error\n`);
       return { code: 126, reason: 'error' };
     }
     if (!fs.exists(interp[0]!)) {
@@ -120,6 +182,6 @@ function execAt(base: ExecProgramOptions, path: string, argv: string[], depth: n
     }
     return execAt(base, interp[0]!, [...interp, path, ...argv.slice(1)], depth + 1);
   }
-  stderr(`exec ${path}: exec format error\n`);
+  cannotExecute(`exec ${path}: exec format error\n`);
   return { code: 126, reason: 'error', message: 'exec format error' };
 }

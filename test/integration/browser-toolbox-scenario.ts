@@ -71,7 +71,7 @@ export async function runToolboxScenario(w: W, options: ToolboxScenarioOptions):
 
   // (2) the built-in shell with real toolbox programs run inline over the container's Namespace.
   const { fs } = w.forkContainerFs(toolboxView.root);
-  const host = w.createWasmShellHost({ fs, moduleCache: new w.ModuleCache() });
+  const host = w.createWasmShellHost({ fs });
   await host.prepare(['/bin/toolbox']);
   const shell: Record<string, RunOutput> = {};
   for (const [name, script] of Object.entries(SHELL_SCRIPTS)) {
