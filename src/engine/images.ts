@@ -21,6 +21,35 @@ import type { ImportImageOptions } from './image-import.js';
 import type { RegistryOperationOptions } from './registry.js';
 import type { PushResult } from '../image/registry/push.js';
 
+/** Go's zero time: what Docker prints for a time it does not know. */
+export const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+/** The ImageInspect object (`GET /images/{name}/json`, `docker image inspect`). */
+export function imageInspect(record: ImageRecord): Record<string, unknown> {
+  const c = record.config;
+  const out: Record<string, unknown> = {
+    Id: record.id,
+    RepoTags: record.repoTags,
+    RepoDigests: record.repoDigests,
+    Parent: '',
+    Comment: typeof c.comment === 'string' ? c.comment : '',
+    Created: c.created ?? ZERO_TIME,
+    DockerVersion: typeof c.docker_version === 'string' ? c.docker_version : '',
+    Author: c.author ?? '',
+    Config: { ...(c.config ?? {}) },
+    Architecture: c.architecture,
+  };
+  if (c.variant !== undefined) out.Variant = c.variant;
+  out.Os = c.os;
+  if (c['os.version'] !== undefined) out.OsVersion = c['os.version'];
+  out.Size = record.size;
+  out.GraphDriver = { Data: null, Name: 'wasmbox' };
+  out.RootFS = { Type: 'layers', Layers: [...c.rootfs.diff_ids] };
+  out.Metadata = { LastTagTime: ZERO_TIME };
+  out.Descriptor = { mediaType: record.descriptor.mediaType, digest: record.manifestDigest, size: record.descriptor.size };
+  return out;
+}
+
 export const IMAGE_LIST_FILTERS = ['dangling', 'label', 'reference', 'before', 'since', 'until'] as const;
 export const IMAGE_PRUNE_FILTERS = ['dangling', 'label', 'label!', 'until'] as const;
 

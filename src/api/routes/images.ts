@@ -4,14 +4,12 @@
 
 import { WasmboxError } from '../../errors.js';
 import type { ImageRecord, ImageSummary } from '../../image/image-store.js';
+import { imageInspect as engineImageInspect } from '../../engine/images.js';
 import type { Router, RouteContext } from '../router.js';
 import { boolParam, compareVersions, filtersParam, json } from '../http.js';
 import { iterateStream, jsonLine, jsonStreamError, streamFrom } from '../stream-format.js';
 import { credentialsOfAuthConfig, decodeRegistryAuthHeader } from '../../image/registry/auth.js';
 import type { RegistryCredentials } from '../../image/registry/auth.js';
-
-/** Go's zero time: what Docker prints for a time it does not know. */
-const ZERO_TIME = '0001-01-01T00:00:00Z';
 
 function unixSeconds(created: string | undefined): number {
   if (created === undefined) return 0;
@@ -37,30 +35,10 @@ export function imageSummary(i: ImageSummary, options: { apiVersion: string }): 
   return out;
 }
 
-/** ImageInspect of `GET /images/{name}/json`. */
+/** ImageInspect of `GET /images/{name}/json`: the engine's, plus VirtualSize for clients older than 1.44. */
 export function imageInspect(record: ImageRecord, options: { apiVersion: string }): Record<string, unknown> {
-  const c = record.config;
-  const out: Record<string, unknown> = {
-    Id: record.id,
-    RepoTags: record.repoTags,
-    RepoDigests: record.repoDigests,
-    Parent: '',
-    Comment: typeof c.comment === 'string' ? c.comment : '',
-    Created: c.created ?? ZERO_TIME,
-    DockerVersion: typeof c.docker_version === 'string' ? c.docker_version : '',
-    Author: c.author ?? '',
-    Config: { ...(c.config ?? {}) },
-    Architecture: c.architecture,
-  };
-  if (c.variant !== undefined) out.Variant = c.variant;
-  out.Os = c.os;
-  if (c['os.version'] !== undefined) out.OsVersion = c['os.version'];
-  out.Size = record.size;
+  const out = engineImageInspect(record);
   if (compareVersions(options.apiVersion, '1.44') < 0) out.VirtualSize = record.size;
-  out.GraphDriver = { Data: null, Name: 'wasmbox' };
-  out.RootFS = { Type: 'layers', Layers: [...c.rootfs.diff_ids] };
-  out.Metadata = { LastTagTime: ZERO_TIME };
-  out.Descriptor = { mediaType: record.descriptor.mediaType, digest: record.manifestDigest, size: record.descriptor.size };
   return out;
 }
 

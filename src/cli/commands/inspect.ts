@@ -4,38 +4,13 @@
 
 import type { Command } from 'commander';
 import { isWasmboxError } from '../../errors.js';
-import type { ImageRecord } from '../../image/image-store.js';
+import { imageInspect } from '../../engine/images.js';
 import { type CliContext, ExitError } from '../context.js';
 import { renderTemplate } from '../format.js';
 import { checkArgs } from '../usage.js';
 
-/** Go's zero time, which docker prints for times it does not know. */
-const ZERO_TIME = '0001-01-01T00:00:00Z';
-
-/** The object `docker image inspect` prints for an image. */
-export function inspectImage(record: ImageRecord): Record<string, unknown> {
-  const c = record.config;
-  const out: Record<string, unknown> = {
-    Id: record.id,
-    RepoTags: record.repoTags,
-    RepoDigests: record.repoDigests,
-    Parent: '',
-    Comment: typeof c.comment === 'string' ? c.comment : '',
-    Created: c.created ?? ZERO_TIME,
-    DockerVersion: '',
-    Author: c.author ?? '',
-    Config: { ...(c.config ?? {}) },
-    Architecture: c.architecture,
-  };
-  if (c.variant !== undefined) out.Variant = c.variant;
-  out.Os = c.os;
-  if (c['os.version'] !== undefined) out.OsVersion = c['os.version'];
-  out.Size = record.size;
-  out.RootFS = { Type: 'layers', Layers: [...c.rootfs.diff_ids] };
-  out.Metadata = { LastTagTime: ZERO_TIME };
-  out.Descriptor = { mediaType: record.descriptor.mediaType, digest: record.manifestDigest, size: record.descriptor.size };
-  return out;
-}
+/** The object `docker image inspect` prints for an image: the engine's ImageInspect. */
+export const inspectImage = imageInspect;
 
 interface InspectOptions {
   format?: string;

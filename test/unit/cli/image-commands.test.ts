@@ -197,8 +197,9 @@ describe('inspect', () => {
     expect(r.code).toBe(0);
     expect(r.stdout.startsWith('[\n    {\n        "Id": ')).toBe(true);
     const [doc] = JSON.parse(r.stdout) as Record<string, unknown>[];
-    expect(Object.keys(doc!).slice(0, 13)).toEqual([
-      'Id', 'RepoTags', 'RepoDigests', 'Parent', 'Comment', 'Created', 'DockerVersion', 'Author', 'Config', 'Architecture', 'Os', 'Size', 'RootFS',
+    // docker's order, GraphDriver before RootFS and Metadata.
+    expect(Object.keys(doc!).slice(0, 15)).toEqual([
+      'Id', 'RepoTags', 'RepoDigests', 'Parent', 'Comment', 'Created', 'DockerVersion', 'Author', 'Config', 'Architecture', 'Os', 'Size', 'GraphDriver', 'RootFS', 'Metadata',
     ]);
     expect(doc).toMatchObject({
       Id: img.id,
