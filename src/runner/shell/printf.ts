@@ -97,7 +97,13 @@ export function formatPrintf(format: string, args: string[]): PrintfResult {
     while (i < format.length) {
       const c = format[i];
       if (c === '\\') {
-        const m = /^\\([0-7]{1,3}|x[0-9a-fA-F]{1,2}|.)/s.exec(format.slice(i))!;
+        const m = /^\\([0-7]{1,3}|x[0-9a-fA-F]{1,2}|.)/s.exec(format.slice(i));
+        if (m === null) {
+          // A lone backslash ending the format is printed as it is (as bash and dash do).
+          output += '\\';
+          i++;
+          continue;
+        }
         const r = backslashEscapes(m[0], { octalNeedsZero: false });
         output += r.text;
         if (r.stop) return { output, errors };

@@ -167,6 +167,10 @@ describe('interpreter robustness (property)', () => {
   const pieces = [...'abcdefxz019 \t\n;&|()<>{}[]!$`\'"\\#*?~=-+%:/@.,', 'if ', 'then ', 'fi', 'for i in 1 2; do ', 'done', 'case ', ' in ', 'esac', ';;', '<<E\n', '\nE\n', '$((', '))', '${', '$(', 'echo ', 'set -e;', 'f() { ', ' }', 'f ', 'exit ', 'return ', 'break ', 'shift ', 'read ', 'printf ', 'test ', 'eval ', 'local ', 'export ', 'set -u;', ' /tmp/o', '2>&1 ', '>&- '];
   const script = fc.array(fc.constantFrom(...pieces), { maxLength: 30 }).map((a) => a.join(''));
 
+  it('printf with a lone backslash ending the format prints it (found by the property below)', () => {
+    expect(runScript('printf \\\\')).toMatchObject({ stdout: '\\', status: 0 });
+  });
+
   it('run() always returns a status in 0..255 and throws nothing', () => {
     fc.assert(
       fc.property(script, (src) => {
