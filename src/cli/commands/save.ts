@@ -2,14 +2,14 @@
 // atomically (temp file + rename), or to a redirected stdout, never to a terminal.
 
 import type { Command } from 'commander';
-import { randomBytes } from 'node:crypto';
-import { open, rename, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { isWasmboxError } from '../../errors.js';
 import { exportImages } from '../../image/archive.js';
 import { type CliContext, ExitError, type Output } from '../context.js';
 import { engineErrorMessage } from '../image-names.js';
 import { checkArgs } from '../usage.js';
+import { writeFileAtomic } from '../../platform/node/atomic-file.js';
 
 interface SaveOptions {
   output?: string;
@@ -27,20 +27,7 @@ async function saveToFile(chunks: AsyncIterable<Uint8Array>, output: string): Pr
   const dirStat = await stat(dir).catch(() => undefined);
   if (!dirStat?.isDirectory()) throw new ExitError(1, `failed to save image: invalid output path: directory "${dir}" does not exist`);
   // A reader of the file (or a crash) never sees half an archive.
-  const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    const handle = await open(tmp, 'wx', 0o644);
-    try {
-      for await (const chunk of chunks) await handle.write(chunk);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, path);
-  } catch (e) {
-    await unlink(tmp).catch(() => undefined);
-    throw e;
-  }
+  await writeFileAtomic(path, chunks);
 }
 
 export function configure(cmd: Command, ctx: CliContext): Command {

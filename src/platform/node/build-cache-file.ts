@@ -2,11 +2,11 @@
 // whole on every change through a temp file and a rename, so a crash leaves the old or the
 // new index, never half of one.
 
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { MemoryBuildCache, cacheEntryKey } from '../../build/cache.js';
 import type { BuildCacheData, BuildCacheStore, CachedStep } from '../../build/cache.js';
+import { writeFileAtomic } from './atomic-file.js';
 
 export class NodeFileBuildCache implements BuildCacheStore {
   readonly path: string;
@@ -34,9 +34,7 @@ export class NodeFileBuildCache implements BuildCacheStore {
     const mem = await this.#load();
     const run = this.#queue.then(async () => {
       await mkdir(dirname(this.path), { recursive: true });
-      const tmp = join(dirname(this.path), `.build-cache-${randomBytes(6).toString('hex')}.tmp`);
-      await writeFile(tmp, JSON.stringify(mem.toJSON()));
-      await rename(tmp, this.path);
+      await writeFileAtomic(this.path, JSON.stringify(mem.toJSON()));
     });
     this.#queue = run.catch(() => undefined);
     await run;

@@ -4,7 +4,7 @@
 // MountFactory that turns bind mounts and volume mountpoints into confined host directories.
 
 import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { appendFile, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { WasmboxError } from '../../errors.js';
 import type { OutputFrame } from '../../engine/container-types.js';
@@ -13,6 +13,7 @@ import type { ContainerPersistence, ContainerRecord, StoredContainer } from '../
 import type { FsBackend } from '../../vfs/types.js';
 import { HostDirBackend } from './host-dir-backend.js';
 import { describeNodeMount } from './worker.js';
+import { writeFileAtomic } from './atomic-file.js';
 
 const RECORD = 'config.v2.json';
 const TOP = 'top-layer.tar';
@@ -80,9 +81,7 @@ export class NodeContainerStore implements ContainerPersistence {
   }
 
   async #atomicWrite(path: string, data: string | Uint8Array): Promise<void> {
-    const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-    await writeFile(tmp, data);
-    await rename(tmp, path);
+    await writeFileAtomic(path, data);
   }
 
   async save(record: ContainerRecord): Promise<void> {

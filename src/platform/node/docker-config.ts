@@ -3,12 +3,13 @@
 // (default ~/.wasmbox/config.json) and falls back to reading ~/.docker/config.json, so a
 // `docker login` done earlier works too. Credential helpers (credsStore) are not run.
 
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { WasmboxError } from '../../errors.js';
 import { credentialKey, decodeAuthField, encodeAuthField, registryOfKey } from '../../image/registry/auth.js';
 import type { CredentialStore, RegistryCredentials } from '../../image/registry/auth.js';
+import { writeFileAtomic } from './atomic-file.js';
 
 interface AuthEntry {
   auth?: string;
@@ -129,9 +130,7 @@ export class DockerConfigCredentialStore implements CredentialStore {
 
   async #write(config: ConfigFile): Promise<void> {
     await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
-    const tmp = `${this.path}.${process.pid}.${Date.now()}.tmp`;
     // The file holds passwords: readable by its owner only.
-    await writeFile(tmp, JSON.stringify(config, null, '\t') + '\n', { mode: 0o600 });
-    await rename(tmp, this.path);
+    await writeFileAtomic(this.path, JSON.stringify(config, null, '\t') + '\n', { mode: 0o600 });
   }
 }

@@ -3,13 +3,12 @@
 // import walks one and feeds it through the same verified path as an archive.
 
 import { createReadStream } from 'node:fs';
-import { lstat, mkdir, readdir, readlink, rename, writeFile } from 'node:fs/promises';
-import { open } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { lstat, mkdir, readdir, readlink } from 'node:fs/promises';
+import { join, relative, resolve, sep } from 'node:path';
 import { importEntries, planExport } from '../../image/archive.js';
 import type { ArchiveEntry, ImportOptions, LoadResult } from '../../image/archive.js';
 import type { ImageStore } from '../../image/image-store.js';
+import { writeFileAtomic } from './atomic-file.js';
 
 /** Writes the images into `dir` as an OCI image layout (plus Docker's manifest.json). */
 export async function exportLayoutDir(store: ImageStore, names: string[], dir: string): Promise<void> {
@@ -22,21 +21,9 @@ export async function exportLayoutDir(store: ImageStore, names: string[], dir: s
       await mkdir(path, { recursive: true });
       continue;
     }
-    // Write to a temp name and rename, so a reader never sees half a file; index.json comes
-    // after the blobs in the plan, so it never names a blob that is not there yet.
-    const tmp = join(dirname(path), `.${randomBytes(8).toString('hex')}.tmp`);
-    if (f.data) {
-      await writeFile(tmp, f.data);
-    } else {
-      const handle = await open(tmp, 'wx', 0o644);
-      try {
-        for await (const chunk of f.read!()) await handle.write(chunk);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-    }
-    await rename(tmp, path);
+    // Atomic, so a reader never sees half a file; index.json comes after the blobs in the
+    // plan, so it never names a blob that is not there yet.
+    await writeFileAtomic(path, f.data ?? f.read!());
   }
 }
 

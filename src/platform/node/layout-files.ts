@@ -2,11 +2,11 @@
 // store. A write goes to a temp file in the same directory, is fsync'd and renamed over the old
 // file, so a reader (skopeo, umoci, another wasmbox process) sees the old or the new file, whole.
 
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { WasmboxError } from '../../errors.js';
 import type { MetadataFiles } from '../../image/image-store.js';
+import { writeFileAtomic } from './atomic-file.js';
 
 export interface NodeLayoutFilesOptions {
   /** The OCI layout directory (the same root as the NodeDirContentStore's). */
@@ -42,19 +42,10 @@ export class NodeLayoutFiles implements MetadataFiles {
 
   async write(name: string, data: Uint8Array): Promise<void> {
     const path = this.#path(name);
-    const tmp = join(this.root, `.${name}.${randomBytes(8).toString('hex')}.tmp`);
     try {
       await mkdir(this.root, { recursive: true });
-      const handle = await open(tmp, 'wx', 0o644);
-      try {
-        await handle.writeFile(data);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(tmp, path);
+      await writeFileAtomic(path, data);
     } catch (e) {
-      await unlink(tmp).catch(() => undefined);
       const code = (e as NodeJS.ErrnoException).code === 'ENOSPC' ? 'ENOSPC' : 'EIO';
       throw new WasmboxError(code, `cannot write ${path}: ${e instanceof Error ? e.message : String(e)}`, { cause: e, details: { path } });
     }

@@ -3,10 +3,11 @@
 // atomically, so a volume exists exactly when its metadata does; removal renames first.
 
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, open, readFile, readdir, rename, rm } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { WasmboxError } from '../../errors.js';
 import type { VolumeBackend, VolumeRecord } from '../../engine/volumes.js';
+import { writeFileAtomic } from './atomic-file.js';
 
 const META = 'volume.json';
 const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
@@ -66,15 +67,7 @@ export class NodeVolumeBackend implements VolumeBackend {
     const dir = this.#dir(record.name);
     if (await this.get(record.name)) throw new WasmboxError('EEXIST', `volume ${record.name} already exists`, { details: { volume: record.name } });
     await mkdir(join(dir, '_data'), { recursive: true, mode: 0o755 });
-    const tmp = join(dir, `.${META}.${randomBytes(8).toString('hex')}.tmp`);
-    const handle = await open(tmp, 'wx', 0o644);
-    try {
-      await handle.writeFile(JSON.stringify(record, null, 2) + '\n');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, join(dir, META));
+    await writeFileAtomic(join(dir, META), JSON.stringify(record, null, 2) + '\n');
   }
 
   async remove(name: string): Promise<void> {
