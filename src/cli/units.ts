@@ -38,6 +38,18 @@ export function humanSize(bytes: number): string {
   return humanSizeWithPrecision(bytes, 4);
 }
 
+/** go-units BytesSize: binary (1024) units, 4 significant digits ("23.48GiB", `docker info`). */
+export function bytesSize(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
+  let size = bytes;
+  let i = 0;
+  while (size >= 1024 && i < units.length - 1) {
+    size /= 1024;
+    i++;
+  }
+  return formatGoG(size, 4) + units[i];
+}
+
 /** The SIZE column of `docker images` / `docker history` (3 significant digits: "29.3kB"). */
 export function imageSize(bytes: number): string {
   return humanSizeWithPrecision(bytes, 3);

@@ -58,7 +58,7 @@ async function engineId(root: string): Promise<string> {
 export async function openNodeEngine(root: string, options: Partial<EngineOptions> = {}): Promise<Engine> {
   const dir = resolve(root);
   await mkdir(join(dir, 'volumes'), { recursive: true });
-  return new Engine({
+  const engine = new Engine({
     images: await openNodeImageStore(dir),
     volumes: new NodeVolumeBackend({ root: join(dir, 'volumes') }),
     host: nodeHostInfo(),
@@ -75,4 +75,8 @@ export async function openNodeEngine(root: string, options: Partial<EngineOption
     workerFactory: createNodeWorkerFactory(),
     ...options,
   });
+  // The stored containers must be loaded before anything answers: their images and volumes
+  // count as in use (rmi and volume rm refuse them), and their names are taken.
+  await engine.containers.ready();
+  return engine;
 }

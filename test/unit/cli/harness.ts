@@ -64,7 +64,8 @@ export async function layerTar(files: Record<string, string>): Promise<Uint8Arra
 
 export function createHarness(): Harness {
   const root = mkdtempSync(join(tmpdir(), 'wasmbox-cli-'));
-  const env = { WASMBOX_ROOT: root };
+  // Inline processes: containers run on the test's thread (fast; no worker per run).
+  const env = { WASMBOX_ROOT: root, WASMBOX_PROCESS_MODE: 'inline' };
   return {
     root,
     async wasmbox(argv, options = {}) {
