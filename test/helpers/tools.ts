@@ -5,7 +5,7 @@
 import { findTool, installTools, TEST_DEPS } from '../../scripts/test-deps.mjs';
 
 /** Tools listed in scripts/test-deps.json; add a tool there (bin + Debian packages) to use it here. */
-export type ToolName = 'skopeo' | 'umoci' | 'chromium' | 'clang' | 'docker-registry' | 'docker-compose' | 'htpasswd';
+export type ToolName = 'skopeo' | 'umoci' | 'chromium' | 'clang' | 'docker-registry' | 'docker-compose' | 'htpasswd' | 'docker';
 
 export interface EnsureToolOptions {
   /** Progress lines (what is being installed); stderr by default. */
