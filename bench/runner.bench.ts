@@ -27,7 +27,7 @@ import type { ImageRecord } from '../src/image/image-store.js';
 import { LayerStore } from '../src/layers/layer-store.js';
 import { writeTar } from '../src/layers/tar-writer.js';
 import { nodeProgramLoader } from '../src/platform/node/builtin-images.js';
-import { createNodeWorkerFactory } from '../src/platform/node/worker.js';
+import { closeIdleNodeWorkers, createNodeWorkerFactory } from '../src/platform/node/worker.js';
 import { spawnProcess } from '../src/runner/process.js';
 import { ContainerFsHub } from '../src/runner/replica/hub.js';
 import { runModule } from '../src/runner/run-module.js';
@@ -253,7 +253,7 @@ async function bareWorker(): Promise<void> {
   await w.terminate();
 }
 
-async function warmStartTable(s: Sizes, img: Images, workerFactory: WorkerFactory, workerEntry: string): Promise<Table> {
+async function warmStartTable(s: Sizes, img: Images, workerFactory: WorkerFactory, workerEntry: string, workerEntryUrl?: string): Promise<Table> {
   const toolboxDigests = digestsOf(img.toolbox);
   const helloDigests = digestsOf(img.hello);
   const view = await img.layers.view([...toolboxDigests, ...helloDigests]);
@@ -285,9 +285,11 @@ async function warmStartTable(s: Sizes, img: Images, workerFactory: WorkerFactor
       const { top } = forkContainerFs(view.root);
       return new ContainerFsHub({ top, lower: { chainId: view.chainId, tars } });
     };
-    const spawned = async (mode: 'inline' | 'worker', options: { withFs?: boolean } = {}): Promise<void> => {
+    // A thread started ahead and refilled after each take, as `createNodeWorkerFactory({ prewarm })` does.
+    const prewarmed = createNodeWorkerFactory({ ...(workerEntryUrl === undefined ? {} : { entry: workerEntryUrl }), prewarm: 1 });
+    const spawned = async (mode: 'inline' | 'worker', options: { withFs?: boolean; factory?: WorkerFactory } = {}): Promise<void> => {
       const fs = options.withFs === false ? {} : { hub: hub() };
-      const p = spawnProcess({ module, args: ['/hello'], mode, workerFactory, ...fs, stdout: discard });
+      const p = spawnProcess({ module, args: ['/hello'], mode, workerFactory: options.factory ?? workerFactory, ...fs, stdout: discard });
       check(`${mode} spawnProcess hello`, (await p.exited).code);
     };
     const asyncMs = await compareAsync(
@@ -295,6 +297,7 @@ async function warmStartTable(s: Sizes, img: Images, workerFactory: WorkerFactor
         { name: 'inline (spawnProcess)', fn: () => spawned('inline'), calls: s.warmIterations },
         { name: 'worker (spawnProcess)', fn: () => spawned('worker'), calls: s.workerIterations },
         { name: 'worker, empty fs (no hub)', fn: () => spawned('worker', { withFs: false }), calls: s.workerIterations },
+        { name: 'worker, prewarmed thread', fn: () => spawned('worker', { factory: prewarmed }), calls: s.workerIterations },
         { name: 'bare node Worker round trip', fn: bareWorker, calls: s.workerIterations },
       ],
       s.warmRounds,
@@ -307,6 +310,7 @@ async function warmStartTable(s: Sizes, img: Images, workerFactory: WorkerFactor
         { ...us('inline (spawnProcess)'), vs: ['inline (runModule)'], note: 'with a ContainerFsHub, as the engine runs it' },
         { ...us('worker (spawnProcess)'), vs: ['inline (runModule)', 'bare node Worker round trip'], note: `new worker thread per process; ${workerEntry}` },
         { ...us('worker, empty fs (no hub)'), vs: ['worker (spawnProcess)'], note: 'the share of the worker start that is not the container replica' },
+        { ...us('worker, prewarmed thread'), vs: ['worker (spawnProcess)'], note: 'createNodeWorkerFactory({ prewarm: 1 }): the thread loaded its entry before the process asked' },
         { ...us('bare node Worker round trip'), note: 'reference for the worker rows: an empty worker_threads Worker that posts one message' },
         rowOf(shim!, { unit: 'µs/op', note: 'in-memory preopen `/`, { debug: false }' }),
         rowOf(nodeWasi!, { unit: 'µs/op', note: 'no preopen (it leaks an fd per preopen), stdout to /dev/null' }),
@@ -320,6 +324,7 @@ async function warmStartTable(s: Sizes, img: Images, workerFactory: WorkerFactor
     );
   } finally {
     closeSync(devNull);
+    await closeIdleNodeWorkers();
   }
 }
 
@@ -583,7 +588,9 @@ export async function run(options: BenchOptions = {}): Promise<Table[]> {
   const useDist = buildError === undefined && existsSync(compiledEntry);
   const workerFactory = createNodeWorkerFactory(useDist ? { entry: compiledEntry } : {});
   const tables: Table[] = [];
-  tables.push(await warmStartTable(s, img, workerFactory, useDist ? 'compiled worker entry (dist/)' : 'worker entry from the TypeScript sources (tsx)'));
+  tables.push(
+    await warmStartTable(s, img, workerFactory, useDist ? 'bundled worker entry (dist/, one file)' : 'worker entry from the TypeScript sources (tsx)', useDist ? compiledEntry : undefined),
+  );
   tables.push(await helloRateTable(s, img));
   tables.push(...(await fileSyscallTables(s, img)));
   tables.push(await cliTable(s, buildError));

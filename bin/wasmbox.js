@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The wasmbox command. The TypeScript sources are compiled to dist/ by `npm ci` (prepare).
-import { main } from '../dist/cli/main.js';
+// The wasmbox command. The TypeScript sources are compiled to dist/ by `npm ci` (prepare);
+// the CLI is loaded from its one-file bundle (scripts/bundle-node.mjs), which starts faster.
+import { main } from '../dist/platform/node/cli.js';
 
 main(process.argv).then(
   (code) => {

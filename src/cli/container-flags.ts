@@ -61,7 +61,7 @@ export function addCreateFlags(cmd: Command, options: { run: boolean }): Command
     .option('-p, --publish <list>', "Publish a container's port(s) to the host", collect)
     .option('--read-only', "Mount the container's root filesystem as read only")
     .option('--restart <string>', 'Restart policy to apply when a container exits (default "no")')
-    .option('--rootfs <dir>', "Use this host directory as the container's root file system")
+    .option('--rootfs <dir>', "Use this host directory as the container's root file system (no IMAGE then: the first argument is the COMMAND)")
     .option('--stop-signal <string>', 'Signal to stop the container')
     .option('--stop-timeout <int>', 'Timeout (in seconds) to stop a container')
     .option('-t, --tty', 'Allocate a pseudo-TTY')
@@ -277,6 +277,11 @@ export function createBody(options: CreateFlags, image: string, args: string[], 
   }
   if (flags.stopSignal !== undefined) body.StopSignal = flags.stopSignal;
   const modulePath = hostModulePath(image);
+  if (flags.rootfs !== undefined && modulePath === undefined) {
+    // As podman: with --rootfs there is no image; the first argument is the command, found in the directory.
+    body.Image = '';
+    body.Cmd = [image, ...args];
+  }
   if (modulePath !== undefined) {
     const path = `/${basename(modulePath)}`;
     body.Image = '';

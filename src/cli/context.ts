@@ -1,12 +1,17 @@
 // What every command receives: its output streams and environment (injected, so tests run
-// commands in-process), and lazy access to the engine (in-process for now; a daemon client
-// implementing the same ContainerServiceApi can take its place).
+// commands in-process), and lazy access to the engine: a daemon's through the API client when
+// one is selected (-H, WASMBOX_HOST, DOCKER_HOST, or one answering on the default socket), else in-process.
 
 import type { Engine } from '../engine/engine.js';
 import type { ContainerServiceApi } from '../engine/container-types.js';
 import type { ImageStore } from '../image/image-store.js';
+import { ApiClient } from '../api/client.js';
+import type { ImageApi } from '../api/client.js';
+import { WasmboxError } from '../errors.js';
 import { openNodeEngine } from '../platform/node/engine.js';
+import { daemonAnswers, nodeHttpTransport } from '../platform/node/http-transport.js';
 import { wasmboxRoot } from '../platform/node/stores.js';
+import { storeImageApi } from './image-api.js';
 
 export interface Output {
   write(chunk: string | Uint8Array): unknown;
@@ -36,8 +41,18 @@ export interface CliIO {
 }
 
 export interface CliContext extends CliIO {
-  /** The image store under the wasmbox root; opened on first use, then shared. */
+  /** The image store under the wasmbox root; opened on first use, then shared. In-process only. */
   images(): Promise<ImageStore>;
+  /** The image calls of `images`, `rmi`, `tag`, `save`...: the daemon's, or over the local store. */
+  imageApi(): Promise<ImageApi>;
+  /** The daemon client once `connect` chose a daemon; undefined in-process. */
+  client(): ApiClient | undefined;
+  /**
+   * Chooses where containers live, before a command runs: `host` (-H), else WASMBOX_HOST, else
+   * DOCKER_HOST (unix:// and tcp:// only), else the default socket of `wasmbox daemon` if a daemon
+   * answers there within 200 ms, else the in-process engine.
+   */
+  connect?(options: { host?: string }): Promise<void>;
   /** The in-process engine over the wasmbox root; opened on first use, then shared. */
   engine(): Promise<Engine>;
   /** The container service the container commands call (the engine's, or a daemon client's). */
@@ -58,6 +73,25 @@ export interface CreateCliContextOptions {
   openEngine?: (env: Record<string, string | undefined>) => Promise<Engine>;
   /** The engine outlives each command (a daemon's, or one shared by tests): `run -d` is allowed. */
   daemon?: boolean;
+  /** Connects to a daemon here instead of looking one up (tests: an in-process API). */
+  client?: ApiClient;
+}
+
+/** The default socket of `wasmbox daemon` (kept in step with commands/daemon.ts's defaultSocket). */
+export function defaultDaemonSocket(env: Record<string, string | undefined>): string {
+  const dir = env.XDG_RUNTIME_DIR || wasmboxRoot(env);
+  return `${dir.replace(/\/+$/, '')}/wasmbox.sock`;
+}
+
+/** The daemon address to use, or undefined for in-process; an unusable DOCKER_HOST scheme is skipped. */
+export async function selectDaemonHost(env: Record<string, string | undefined>, host: string | undefined, options: { probeDefault: boolean }): Promise<string | undefined> {
+  if (host !== undefined && host !== '') return host;
+  if (env.WASMBOX_HOST) return env.WASMBOX_HOST;
+  const docker = env.DOCKER_HOST;
+  if (docker && /^(unix|tcp):\/\//.test(docker)) return docker;
+  if (!options.probeDefault) return undefined;
+  const socket = `unix://${defaultDaemonSocket(env)}`;
+  return (await daemonAnswers(socket, { timeoutMs: 200 })) ? socket : undefined;
 }
 
 /** `WASMBOX_PROCESS_MODE=inline|worker`: how the in-process engine runs container processes. */
@@ -76,13 +110,29 @@ export function createCliContext(io: CliIO, options: CreateCliContextOptions = {
   const openEngine = options.openEngine ?? defaultOpenEngine;
   let engine: Promise<Engine> | undefined;
   let images: Promise<ImageStore> | undefined;
-  const getEngine = () => (engine ??= openEngine(io.env));
+  let client: ApiClient | undefined = options.client;
+  const getEngine = () => {
+    if (client) throw new WasmboxError('INVALID_ARGUMENT', 'this command needs the in-process engine, but a daemon was selected (-H, WASMBOX_HOST or DOCKER_HOST)');
+    return (engine ??= openEngine(io.env));
+  };
+  const getImages = () => (images ??= options.openImages ? options.openImages(io.env) : getEngine().then((e) => e.images.store));
+  // Tests that inject an engine or a store never reach for a daemon unless told (-H).
+  const probeDefault = !options.openEngine && !options.openImages && !options.client;
   return {
     ...io,
-    daemon: options.daemon === true,
+    get daemon() {
+      return options.daemon === true || client !== undefined;
+    },
     engine: getEngine,
-    images: () => (images ??= options.openImages ? options.openImages(io.env) : getEngine().then((e) => e.images.store)),
-    containers: async () => (await getEngine()).containers,
+    images: getImages,
+    imageApi: async () => (client ? client.images : storeImageApi(await getImages())),
+    client: () => client,
+    async connect({ host }) {
+      if (client) return;
+      const selected = await selectDaemonHost(io.env, host, { probeDefault });
+      if (selected !== undefined) client = new ApiClient(nodeHttpTransport(selected));
+    },
+    containers: async () => client ?? (await getEngine()).containers,
     async close() {
       if (engine) await (await engine).close();
     },

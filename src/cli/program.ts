@@ -55,6 +55,7 @@ export function createProgram(ctx: CliContext): Command {
     .description('A container runtime whose containers are WebAssembly (WASI) programs.\nDocker\'s commands, a WebAssembly sandbox.')
     .usage('[OPTIONS] COMMAND')
     .version(version.packageVersion(), '-v, --version', 'Print version information and quit')
+    .option('-H, --host <address>', 'Daemon socket to connect to: unix:///path.sock or tcp://host:port (default: $WASMBOX_HOST, $DOCKER_HOST, or a running `wasmbox daemon`)')
     .showSuggestionAfterError(true)
     // `run IMAGE CMD -x`: options after the image belong to the container's command.
     .enablePositionalOptions()
@@ -64,6 +65,13 @@ export function createProgram(ctx: CliContext): Command {
       writeErr: (s) => void ctx.stderr.write(s),
     });
   for (const c of COMMANDS) c.register(program, ctx);
+  // Before any command but `daemon` itself: talk to a daemon if one is selected or running.
+  program.hook('preAction', async (_root, action) => {
+    let top: Command = action;
+    while (top.parent && top.parent !== program) top = top.parent;
+    if (top.name() === 'daemon') return;
+    await ctx.connect?.({ host: program.opts<{ host?: string }>().host });
+  });
   for (const cmd of allCommands(program)) {
     // Usage errors in docker's words, naming the command that failed.
     cmd.configureOutput({ outputError: (s, write) => write(dockerUsageError(s, cmd)) });

@@ -7,7 +7,12 @@
 // Behaviour choices (where WebAssembly differs from Linux):
 // - A WASI program cannot receive signals, so `stop` kills at once (exit 137): waiting out the
 //   stop timeout would only delay the same outcome. `kill -s SIG` ends the process with 128+signo.
-// - `pause` is refused (NOT_IMPLEMENTED): a worker thread cannot be suspended safely.
+// - `pause` blocks a worker process at its next WASI call, output write or file-system call
+//   (a flag in shared memory, runner/pause-gate.ts): a guest computing without any call goes on
+//   until its next call, where the cgroup freezer would stop it at once. Inline processes run
+//   on the engine's own thread and cannot be paused (NOT_IMPLEMENTED).
+// - `--rootfs DIR` (HostConfig.Rootfs, as podman): the root is the host directory, confined as
+//   a bind mount; no image, no layer: `diff` and `commit` are refused, `export` tars the directory.
 // - A container that was running when the engine died is `exited` with code 255 after reload.
 
 import { WasmboxError, isWasmboxError } from '../errors.js';
@@ -314,14 +319,24 @@ export class ContainerService implements ContainerServiceApi {
         details: { network },
       });
     }
-    if (hc.Rootfs !== undefined && hc.Rootfs !== '') {
-      throw new WasmboxError('NOT_IMPLEMENTED', `a host directory as the container's root (Rootfs ${hc.Rootfs}) is not supported yet`, { details: { rootfs: hc.Rootfs } });
+    const rootfs = hc.Rootfs !== undefined && hc.Rootfs !== '' ? hc.Rootfs : undefined;
+    if (rootfs !== undefined) {
+      if (!this.#o.mountFactory) {
+        throw new WasmboxError('NOT_IMPLEMENTED', `--rootfs ${rootfs}: this platform has no host directories`, { details: { rootfs } });
+      }
+      if (body.Image !== '' && body.Image !== undefined) {
+        throw new WasmboxError('INVALID_ARGUMENT', `--rootfs ${rootfs} and the image ${body.Image} both name the root file system: give one (wasmbox run --rootfs DIR COMMAND)`, {
+          details: { rootfs, image: body.Image },
+        });
+      }
+      // Fails now, with the path, when the directory is missing.
+      await this.#o.mountFactory.bind(rootfs, { readOnly: hc.ReadonlyRootfs ?? false, create: false });
     }
     if (hc.Memory !== undefined && hc.Memory !== 0 && hc.Memory < 6 * 1024 * 1024) {
       throw new WasmboxError('INVALID_ARGUMENT', 'Minimum memory limit allowed is 6MB', { details: { memory: hc.Memory } });
     }
     let image: ImageRecord | undefined;
-    if (body.Image !== '' || body.Module === undefined) {
+    if (rootfs === undefined && (body.Image !== '' || body.Module === undefined)) {
       image = await this.#resolveImage(body.Image);
     }
     const config = mergeConfig(body, image?.config.config, id.slice(0, 12));
@@ -351,8 +366,10 @@ export class ContainerService implements ContainerServiceApi {
     const c = await this.#openContainer(record, undefined);
     if (body.Module !== undefined) {
       const p = normalizeAbsolute(body.Module.path);
-      c.hub.fs.mkdir(dirnameOf(p), { recursive: true });
-      c.hub.fs.writeFile(p, body.Module.bytes, { mode: 0o755 });
+      // With --rootfs the module is kept in the (otherwise unused) top layer, never written into the user's directory.
+      const fs = rootfs === undefined ? c.hub.fs : new Namespace(c.hub.top);
+      fs.mkdir(dirnameOf(p), { recursive: true });
+      fs.writeFile(p, body.Module.bytes, { mode: 0o755 });
     }
     if (image) this.#o.usage.add('image', image.id, id);
     return c;
@@ -430,9 +447,16 @@ export class ContainerService implements ContainerServiceApi {
     const top = await layers.prepare(record.id, record.layers);
     const parsed = await Promise.all(record.layers.map((d) => layers.layer(d)));
     const view = await layers.view(record.layers);
+    const rootfs = record.hostConfig.Rootfs !== undefined && record.hostConfig.Rootfs !== '' ? record.hostConfig.Rootfs : undefined;
+    let root: FsBackend<unknown> | undefined;
+    if (rootfs !== undefined) {
+      if (!this.#o.mountFactory) throw new WasmboxError('NOT_IMPLEMENTED', `--rootfs ${rootfs}: this platform has no host directories`, { details: { rootfs } });
+      root = await this.#o.mountFactory.bind(rootfs, { readOnly: record.hostConfig.ReadonlyRootfs ?? false, create: false });
+    }
     const hub = new ContainerFsHub({
       top,
       lower: { ...(view.chainId === undefined ? {} : { chainId: view.chainId }), tars: parsed.map((p) => p.tar) },
+      ...(root === undefined ? {} : { root }),
       readOnly: record.hostConfig.ReadonlyRootfs ?? false,
       ...(this.#o.mountFactory ? { describeMount: (b: FsBackend<unknown>) => this.#o.mountFactory!.describe(b) } : {}),
     });
@@ -442,10 +466,12 @@ export class ContainerService implements ContainerServiceApi {
     // Restore the saved top layer through a writable view (the hub's may be read-only).
     const writable = new Namespace(top);
     if (saved?.top && saved.top.length > 0) extractTar(writable, '/', saved.top, { whiteouts: true });
+    // Mount points go into the host directory of a --rootfs container (as podman), unless it is read-only.
+    const mountPoints = root === undefined ? writable : record.hostConfig.ReadonlyRootfs ? undefined : new Namespace(root);
     for (const m of record.mounts) {
       // Docker creates mount points (and their parents) in the container's layer.
       try {
-        writable.mkdir(m.Destination, { recursive: true });
+        mountPoints?.mkdir(m.Destination, { recursive: true });
       } catch {
         // A file at the mount point: the mount hides it in the view anyway.
       }
@@ -500,6 +526,8 @@ export class ContainerService implements ContainerServiceApi {
 
   /** Resolves argv[0] in the container as execve would (PATH lookup unless it has a '/'). */
   #resolveProgram(c: Container, argv0: string, env: string[], cwd: string): { path: string; bytes: Uint8Array } {
+    const kept = this.#keptModule(c, argv0);
+    if (kept !== undefined) return kept;
     const fs = c.hub.fs;
     const fail = (code: 126 | 127, message: string): never => {
       throw new WasmboxError('INVALID_ARGUMENT', `failed to create task for container: ${message}: unknown`, { details: { exitCode: code, command: argv0 } });
@@ -542,6 +570,19 @@ export class ContainerService implements ContainerServiceApi {
     }
     if (programKind(bytes) === 'unknown') fail(126, `exec ${path}: exec format error`);
     return { path: path!, bytes };
+  }
+
+  /** A --rootfs container's `./prog.wasm`: kept in its top layer, outside the host directory. */
+  #keptModule(c: Container, argv0: string): { path: string; bytes: Uint8Array } | undefined {
+    const rootfs = c.record.hostConfig.Rootfs;
+    if (rootfs === undefined || rootfs === '' || !argv0.startsWith('/')) return undefined;
+    try {
+      const path = normalizeAbsolute(argv0);
+      const top = new Namespace(c.hub.top);
+      return top.kindOf(path) === 'file' ? { path, bytes: top.readFile(path) } : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   #processEnv(c: Container, extra: readonly string[] = []): string[] {
@@ -756,15 +797,38 @@ export class ContainerService implements ContainerServiceApi {
     this.#publish(c, 'restart');
   }
 
+  /** The container's main process and its running execs: what `docker pause` freezes. */
+  #processesOf(c: Container): WasmProcess[] {
+    const out = c.process ? [c.process] : [];
+    for (const e of this.#execs.values()) if (e.container === c && e.process) out.push(e.process);
+    return out;
+  }
+
   async pause(id: string): Promise<void> {
     const c = await this.#get(id);
-    if (!c.process) throw new WasmboxError('CONFLICT', `Container ${c.id} is not running`, { details: { container: c.id } });
-    throw new WasmboxError('NOT_IMPLEMENTED', 'pausing is not supported for wasm containers yet', { details: { container: c.id } });
+    if (c.status === 'paused') throw new WasmboxError('CONFLICT', `Container ${c.id} is already paused`, { details: { container: c.id } });
+    if (!c.process || c.status !== 'running') throw new WasmboxError('CONFLICT', `Container ${c.id} is not running`, { details: { container: c.id } });
+    const processes = this.#processesOf(c);
+    if (processes.some((p) => p.pause === undefined)) {
+      throw new WasmboxError(
+        'NOT_IMPLEMENTED',
+        `cannot pause container ${c.id}: its processes run inline on the engine's thread; pause needs worker processes (the CLI's and the daemon's default)`,
+        { details: { container: c.id } },
+      );
+    }
+    for (const p of processes) p.pause!();
+    c.record.state.status = 'paused';
+    await this.#save(c);
+    this.#publish(c, 'pause');
   }
 
   async unpause(id: string): Promise<void> {
     const c = await this.#get(id);
-    throw new WasmboxError('CONFLICT', `Container ${c.id} is not paused`, { details: { container: c.id } });
+    if (c.status !== 'paused') throw new WasmboxError('CONFLICT', `Container ${c.id} is not paused`, { details: { container: c.id } });
+    for (const p of this.#processesOf(c)) p.resume?.();
+    c.record.state.status = 'running';
+    await this.#save(c);
+    this.#publish(c, 'unpause');
   }
 
   // ---- remove, rename, update, prune ----
@@ -1138,6 +1202,7 @@ export class ContainerService implements ContainerServiceApi {
   async execCreate(id: string, body: ExecCreateBody): Promise<{ Id: string }> {
     const c = await this.#get(id);
     if (!c.process) throw new WasmboxError('CONFLICT', `container ${c.id} is not running`, { details: { container: c.id } });
+    if (c.status === 'paused') throw new WasmboxError('CONFLICT', `Container ${c.id} is paused, unpause the container before exec`, { details: { container: c.id } });
     if (!Array.isArray(body.Cmd) || body.Cmd.length === 0) throw new WasmboxError('INVALID_ARGUMENT', 'No exec command specified');
     const execId = this.#hex(32);
     this.#execs.set(execId, { id: execId, container: c, body: structuredClone(body), running: false, exitCode: null, pid: 0, tty: { columns: 80, rows: 24 } });
@@ -1265,8 +1330,18 @@ export class ContainerService implements ContainerServiceApi {
 
   // ---- file system: diff, export, archive, commit ----
 
+  /** diff and commit need a layer: a --rootfs container has none. */
+  #refuseRootfs(c: Container, what: string): void {
+    const rootfs = c.record.hostConfig.Rootfs;
+    if (rootfs === undefined || rootfs === '') return;
+    throw new WasmboxError('INVALID_ARGUMENT', `cannot ${what} container ${c.id}: its root is the host directory ${rootfs} (--rootfs), not an image with a writable layer`, {
+      details: { container: c.id, rootfs },
+    });
+  }
+
   async changes(id: string): Promise<ChangeItem[]> {
     const c = await this.#get(id);
+    this.#refuseRootfs(c, 'diff');
     return changesOf(c.hub.top.rootNode, c.hub.top.lower);
   }
 
@@ -1276,8 +1351,8 @@ export class ContainerService implements ContainerServiceApi {
 
   async *#export(id: string): AsyncGenerator<Uint8Array> {
     const c = await this.#get(id);
-    // The root file system without mounts, as docker export.
-    yield writeTar(tarEntriesOf(new Namespace(c.hub.top), '/'));
+    // The root file system without mounts, as docker export (a --rootfs container: its host directory).
+    yield writeTar(tarEntriesOf(new Namespace(c.hub.fs.root), '/'));
     this.#publish(c, 'export');
   }
 
@@ -1322,6 +1397,7 @@ export class ContainerService implements ContainerServiceApi {
 
   async commit(id: string, options: CommitOptions = {}): Promise<{ Id: Digest }> {
     const c = await this.#get(id);
+    this.#refuseRootfs(c, 'commit');
     const r = c.record;
     const base: ImageConfig | undefined = r.imageId === '' ? undefined : (await this.#o.images.resolve(r.imageId).catch(() => undefined))?.config;
     const layer = await this.#o.layers.commit(c.id);

@@ -14,6 +14,7 @@ import type { CompiledModule } from './module-cache.js';
 import type { ContainerFsHub, ReplicaLink } from './replica/hub.js';
 import { runModule } from './run-module.js';
 import type { WasiHostFactory } from './run-module.js';
+import { PauseControl } from './pause-gate.js';
 import { SharedRing } from './shared-ring.js';
 import { BufferedInput, CallbackOutput, concatChunks } from './stdio.js';
 import type { ExitStatus, ProcessLimits } from './types.js';
@@ -77,6 +78,13 @@ export interface WasmProcess {
   endStdin(): void;
   /** Time from spawn to the guest starting (ms); set once it started. */
   readonly startupMs: number | undefined;
+  /**
+   * Suspends the process at its next WASI call, output write or file-system call (`docker
+   * pause`); only worker processes with SharedArrayBuffer have it. kill() ends a paused process.
+   */
+  pause?(): void;
+  /** Lets a paused process go on. */
+  resume?(): void;
 }
 
 let defaultWorkerFactory: WorkerFactory | undefined;
@@ -263,6 +271,7 @@ class WorkerProcess implements WasmProcess {
   readonly #output: SharedRing | undefined;
   #outputPartial = new Uint8Array(0);
   readonly #shared: boolean;
+  readonly #pause: PauseControl | undefined;
 
   constructor(spec: ProcessSpec, factory: WorkerFactory) {
     this.#spec = spec;
@@ -279,6 +288,7 @@ class WorkerProcess implements WasmProcess {
     if (this.#shared) {
       this.#ring = new SharedRing(STDIN_RING_BYTES);
       this.#output = new SharedRing(OUTPUT_RING_BYTES);
+      this.#pause = new PauseControl();
       void this.#drainLoop(this.#output);
       this.#feed(spec.stdin);
     } else {
@@ -309,6 +319,7 @@ class WorkerProcess implements WasmProcess {
       tty: spec.tty !== undefined,
       stdin,
       ...(this.#output === undefined ? {} : { output: this.#output.buffer }),
+      ...(this.#pause === undefined ? {} : { pause: this.#pause.buffer }),
       ...(spec.limits === undefined ? {} : { limits: spec.limits }),
       ...(this.#link === undefined ? {} : { fs: this.#link.init }),
     });
@@ -374,11 +385,24 @@ class WorkerProcess implements WasmProcess {
     if (this.#pumpTimer !== undefined) clearTimeout(this.#pumpTimer);
     this.#link?.close();
     this.#worker.terminate();
+    // A paused worker waits in Atomics.wait: wake it so the termination takes effect at once.
+    this.#pause?.resume();
     this.#settle(status);
   }
 
   kill(): void {
     this.#finish(KILLED);
+  }
+
+  pause(): void {
+    if (this.#pause === undefined) {
+      throw new WasmboxError('NOT_IMPLEMENTED', 'this process cannot be paused: pausing needs SharedArrayBuffer (a cross-origin isolated page in a browser)');
+    }
+    this.#pause.pause();
+  }
+
+  resume(): void {
+    this.#pause?.resume();
   }
 
   // ---- stdin ----

@@ -13,6 +13,9 @@ import { IgnoreMatcher } from '../../build/dockerignore.js';
 import { detectCompression } from '../../layers/compression.js';
 import { parseReference } from '../../image/reference.js';
 import { directoryBuildContext } from '../../platform/node/build-context.js';
+import type { ApiClient } from '../../api/client.js';
+import { writeTar } from '../../layers/tar-writer.js';
+import type { TarWriteEntry } from '../../layers/tar-writer.js';
 import { type CliContext, ExitError } from '../context.js';
 import { humanSize } from '../units.js';
 import { checkArgs } from '../usage.js';
@@ -88,6 +91,7 @@ export function configure(cmd: Command, ctx: CliContext): Command {
       let dockerfileText: string | undefined;
       let dockerfile: string | undefined;
       let contextSize = 0;
+      let ignored: (p: string) => boolean = () => false;
       if (path === '-') {
         if (opts.file === '-') throw new ExitError(1, 'invalid argument: can\'t use stdin for both build context and dockerfile');
         const data = await readAll(ctx.stdin);
@@ -114,6 +118,7 @@ export function configure(cmd: Command, ctx: CliContext): Command {
           // No .dockerignore.
         }
         context = directoryBuildContext(dir, { skipDirectory: (p) => ignore.skipsDirectory(p) });
+        ignored = (p) => ignore.ignores(p);
         if (opts.file === '-') dockerfileText = new TextDecoder().decode(await readAll(ctx.stdin));
         else if (opts.file !== undefined) {
           // docker resolves -f against the current directory; inside the context it is read from there.
@@ -135,6 +140,11 @@ export function configure(cmd: Command, ctx: CliContext): Command {
       const quiet = opts.quiet === true;
       const out = progress === 'plain' ? ctx.stderr : ctx.stdout;
       if (!quiet && progress === 'classic') out.write(`Sending build context to Docker daemon  ${humanSize(contextSize)}\n`);
+      const daemon = ctx.client();
+      if (daemon) {
+        await buildWithDaemon(ctx, daemon, { context, dockerfile, dockerfileText, opts, quiet, out, ignore: (p) => ignored(p) });
+        return;
+      }
       const engine = await ctx.engine();
       const epoch = ctx.env.SOURCE_DATE_EPOCH;
       try {
@@ -162,6 +172,47 @@ export function configure(cmd: Command, ctx: CliContext): Command {
         throw e;
       }
     });
+}
+
+/** Where a Dockerfile that is not in the context (stdin, -f outside) goes in the tar sent to a daemon. */
+const SENT_DOCKERFILE = '.wasmbox-build.Dockerfile';
+
+/** `POST /build` with the context as a tar (the daemon reads .dockerignore again on its side). */
+async function buildWithDaemon(
+  ctx: CliContext,
+  daemon: ApiClient,
+  b: { context: BuildContext; dockerfile: string | undefined; dockerfileText: string | undefined; opts: BuildCliOptions; quiet: boolean; out: CliContext['stdout']; ignore: (path: string) => boolean },
+): Promise<void> {
+  const entries: TarWriteEntry[] = [];
+  for (const e of await b.context.list()) {
+    if (e.type !== 'directory' && b.ignore(e.path) && e.path !== '.dockerignore' && e.path !== (b.dockerfile ?? 'Dockerfile')) continue;
+    if (e.type === 'file') entries.push({ path: e.path, type: 'file', mode: e.mode, uid: 0, gid: 0, mtimeMs: e.mtimeMs, data: await b.context.read(e.path) });
+    else if (e.type === 'directory') entries.push({ path: e.path, type: 'directory', mode: e.mode, uid: 0, gid: 0, mtimeMs: e.mtimeMs });
+    else if (e.type === 'symlink') entries.push({ path: e.path, type: 'symlink', mode: e.mode, uid: 0, gid: 0, mtimeMs: e.mtimeMs, linkpath: e.linkTarget ?? '' });
+  }
+  let dockerfile = b.dockerfile;
+  if (b.dockerfileText !== undefined) {
+    entries.push({ path: SENT_DOCKERFILE, type: 'file', mode: 0o644, uid: 0, gid: 0, mtimeMs: 0, data: new TextEncoder().encode(b.dockerfileText) });
+    dockerfile = SENT_DOCKERFILE;
+  }
+  try {
+    const result = await daemon.build({
+      context: writeTar(entries),
+      ...(dockerfile !== undefined ? { dockerfile } : {}),
+      tags: b.opts.tag,
+      buildArgs: keyValues(b.opts.buildArg, ctx.env, { fromEnv: true }),
+      labels: keyValues(b.opts.label, ctx.env, { fromEnv: false }),
+      ...(b.opts.target !== undefined ? { target: b.opts.target } : {}),
+      noCache: !b.opts.cache,
+      pull: b.opts.pull === true,
+      onOutput: b.quiet ? () => undefined : (t) => void b.out.write(t),
+    });
+    if (b.opts.iidfile !== undefined) await writeFile(b.opts.iidfile, result.imageId);
+    if (b.quiet) ctx.stdout.write(result.imageId + '\n');
+  } catch (e) {
+    if (isWasmboxError(e, 'BUILD_FAILED') && e.details?.exitCode !== undefined) throw new ExitError(1, e.message);
+    throw e;
+  }
 }
 
 export function register(program: Command, ctx: CliContext): void {

@@ -59,16 +59,24 @@ export function configure(cmd: Command, ctx: CliContext): Command {
     .option('-q, --quiet', 'Only show image IDs')
     .action(async (args: string[], opts: HistoryOptions, self: Command) => {
       checkArgs(self, args, { exactly: 1 });
-      const store = await ctx.images();
-      let record: ImageRecord;
+      let rows: HistoryRow[];
       try {
-        record = await store.resolve(args[0]!);
+        const client = ctx.client();
+        rows = client
+          ? (await client.images.history(args[0]!)).map((h) => ({
+              id: h.Id,
+              created: h.Created > 0 ? new Date(h.Created * 1000).toISOString() : undefined,
+              createdBy: h.CreatedBy,
+              size: h.Size,
+              comment: h.Comment,
+            }))
+          : historyRows(await (await ctx.images()).resolve(args[0]!));
       } catch (e) {
         if (isWasmboxError(e)) throw new ExitError(1, `Error response from daemon: ${engineErrorMessage(e, args[0]!)}`);
         throw e;
       }
       const noTrunc = !opts.trunc;
-      const out = formatRows(historyRows(record), {
+      const out = formatRows(rows, {
         format: opts.quiet ? '{{.ID}}' : opts.format,
         defaultTable: '{{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}',
         headers: { ID: 'IMAGE', CreatedSince: 'CREATED', CreatedAt: 'CREATED AT', CreatedBy: 'CREATED BY', Size: 'SIZE', Comment: 'COMMENT' },

@@ -2,7 +2,6 @@
 // commands as the top-level ones (ls = images, rm = rmi...), plus `image prune`.
 
 import type { Command } from 'commander';
-import type { ImageDeleteResponseItem } from '../../image/image-store.js';
 import { type CliContext } from '../context.js';
 import { humanSize } from '../units.js';
 import { checkArgs } from '../usage.js';
@@ -49,18 +48,7 @@ function configurePrune(cmd: Command, ctx: CliContext): Command {
         const answer = (await readLine(ctx.stdin)).trim().toLowerCase();
         if (answer !== 'y' && answer !== 'yes') return;
       }
-      const store = await ctx.images();
-      let items: ImageDeleteResponseItem[] = [];
-      let spaceReclaimed = 0;
-      if (opts.all) {
-        // No container can use an image yet, so every image is unused.
-        for (const image of await store.list()) {
-          items.push(...(await store.remove(image.id, { force: true })));
-          spaceReclaimed += image.size;
-        }
-      } else {
-        ({ items, spaceReclaimed } = await store.pruneDangling());
-      }
+      const { deleted: items, spaceReclaimed } = await (await ctx.imageApi()).prune({ all: opts.all === true });
       let out = '';
       if (items.length > 0) {
         out += 'Deleted Images:\n';

@@ -122,11 +122,12 @@ function hasLabel(image: ImageSummary, filter: string): boolean {
 /** The rows `docker images` shows for these filters (a positional REPOSITORY[:TAG] is a reference filter). */
 export async function listImageRows(ctx: CliContext, filters: string[]): Promise<ImageRow[]> {
   const f = parseFilters(filters);
-  const store = await ctx.images();
-  let images = await store.list();
+  const api = await ctx.imageApi();
+  let images = await api.list();
   const createdOf = async (name: string, key: string) => {
     try {
-      return (await store.resolve(name)).config.created ?? '';
+      const created = (await api.inspect(name)).Created;
+      return typeof created === 'string' ? created : '';
     } catch {
       throw new ExitError(1, `Error response from daemon: invalid filter '${key}=${name}': No such image: ${name}`);
     }

@@ -5,7 +5,6 @@
 import type { Command } from 'commander';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { importImage } from '../../engine/image-import.js';
 import { type CliContext, ExitError } from '../context.js';
 import { checkArgs } from '../usage.js';
 
@@ -48,8 +47,7 @@ export function configure(cmd: Command, ctx: CliContext): Command {
       }
       const file = args[0]!;
       const source = await openSource(ctx, file);
-      const store = await ctx.images();
-      const record = await importImage(store, source, {
+      const record = await (await ctx.imageApi()).import(source, {
         ...(args[1] !== undefined ? { reference: args[1] } : {}),
         ...(opts.message !== undefined ? { message: opts.message } : {}),
         changes: opts.change,

@@ -32,7 +32,7 @@ async function lookup(ctx: CliContext, name: string, opts: InspectOptions, missi
     }
   }
   try {
-    return inspectImage(await (await ctx.images()).resolve(name));
+    return await (await ctx.imageApi()).inspect(name);
   } catch (e) {
     if (!isWasmboxError(e, 'IMAGE_NOT_FOUND') && !isWasmboxError(e, 'INVALID_REFERENCE')) throw e;
     return undefined;

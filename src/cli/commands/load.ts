@@ -4,7 +4,6 @@
 import type { Command } from 'commander';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { importArchive } from '../../image/archive.js';
 import type { LoadResult } from '../../image/archive.js';
 import { type CliContext, ExitError } from '../context.js';
 import { checkArgs } from '../usage.js';
@@ -15,7 +14,7 @@ interface LoadOptions {
 }
 
 /** The lines `docker load` prints: `Loaded image: name:tag`, or `Loaded image ID: sha256:…` if untagged. */
-export function loadedLines(result: LoadResult): string {
+export function loadedLines(result: Pick<LoadResult, 'images'> | { images: { id: string; repoTags: string[] }[] }): string {
   let out = '';
   for (const image of result.images) {
     if (image.repoTags.length === 0) out += `Loaded image ID: ${image.id}\n`;
@@ -52,8 +51,7 @@ export function configure(cmd: Command, ctx: CliContext): Command {
         source = ctx.stdin;
         name = 'stdin';
       }
-      const store = await ctx.images();
-      const result = await importArchive(store, source, { source: name });
+      const result = await (await ctx.imageApi()).load(source, { source: name });
       ctx.stdout.write(loadedLines(result));
     });
 }

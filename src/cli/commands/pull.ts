@@ -51,10 +51,18 @@ export function configure(cmd: Command, ctx: CliContext): Command {
     if (opts.allTags && (ref.tag !== undefined || ref.digest !== undefined)) throw new ExitError(1, 'tag can\'t be used with --all-tags/-a');
     if (!opts.allTags && !opts.quiet && !input.includes(':') && !input.includes('@')) ctx.stdout.write('Using default tag: latest\n');
     const platform = opts.platform !== undefined ? parsePlatform(opts.platform) : undefined;
-    const client = registryClient(ctx, opts);
-    const store = await ctx.images();
     const printer = new ProgressPrinter(ctx.stdout);
     const onProgress = opts.quiet ? undefined : printer.event;
+    const daemon = ctx.client();
+    if (daemon) {
+      // The daemon pulls with its own registry access; -a and --platform are not sent yet.
+      if (opts.allTags) throw new ExitError(1, 'pull -a/--all-tags through a daemon is not supported yet: pull each tag');
+      await daemon.images.pull(ref.toString(), onProgress ? { onProgress } : {});
+      ctx.stdout.write(`${ref.toString()}\n`);
+      return;
+    }
+    const client = registryClient(ctx, opts);
+    const store = await ctx.images();
     const refs = opts.allTags ? (await client.listTags(ref)).map((t) => ref.withTag(t)) : [ref];
     if (refs.length === 0) throw new WasmboxError('IMAGE_NOT_FOUND', `repository ${ref.familiar()} has no tags`);
     for (const r of refs) {

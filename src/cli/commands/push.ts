@@ -36,18 +36,27 @@ export function configure(cmd: Command, ctx: CliContext): Command {
     }
     if (opts.allTags && ref.tag !== undefined) throw new ExitError(1, 'tag can\'t be used with --all-tags/-a');
     if (ref.digest !== undefined) throw new ExitError(1, `cannot push a digest reference: ${input}`);
-    const store = await ctx.images();
+    const images = await ctx.imageApi();
     let refs: ImageRef[];
     if (opts.allTags) {
-      const names = (await store.list()).flatMap((s) => s.repoTags).map((t) => tryParseReference(t)).filter((r): r is ImageRef => r !== undefined);
+      const names = (await images.list()).flatMap((s) => s.repoTags).map((t) => tryParseReference(t)).filter((r): r is ImageRef => r !== undefined);
       refs = names.filter((r) => r.repository === ref.repository).sort((a, b) => (a.tag ?? '').localeCompare(b.tag ?? ''));
       if (refs.length === 0) throw new WasmboxError('IMAGE_NOT_FOUND', `An image does not exist locally with the tag: ${ref.familiarRepository}`);
     } else {
       if (ref.tag === undefined && !opts.quiet) ctx.stdout.write('Using default tag: latest\n');
       refs = [ref.tag === undefined ? ref.withTag('latest') : ref];
     }
-    const client = registryClient(ctx, opts);
     const printer = new ProgressPrinter(ctx.stdout);
+    const daemon = ctx.client();
+    if (daemon) {
+      for (const r of refs) {
+        await daemon.images.push(r.toString(), opts.quiet ? {} : { onProgress: printer.event });
+        if (opts.quiet) ctx.stdout.write(`${r.toString()}\n`);
+      }
+      return;
+    }
+    const store = await ctx.images();
+    const client = registryClient(ctx, opts);
     for (const r of refs) {
       await push(store, r, { client, ...(opts.quiet ? {} : { onProgress: printer.event }) });
       if (opts.quiet) ctx.stdout.write(`${r.toString()}\n`);

@@ -22,11 +22,11 @@ export function configure(cmd: Command, ctx: CliContext): Command {
     .option('--no-prune', 'Do not delete untagged parents')
     .action(async (args: string[], opts: RmiOptions, self: Command) => {
       checkArgs(self, args, { min: 1 });
-      const store = await ctx.images();
+      const api = await ctx.imageApi();
       const errors: string[] = [];
       for (const name of args) {
         try {
-          const items = await store.remove(name, { force: opts.force === true });
+          const items = await api.remove(name, { force: opts.force === true });
           let out = '';
           for (const item of items) out += 'Untagged' in item ? `Untagged: ${item.Untagged}\n` : `Deleted: ${item.Deleted}\n`;
           ctx.stdout.write(out);

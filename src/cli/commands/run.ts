@@ -91,6 +91,20 @@ export function configure(cmd: Command, ctx: CliContext): Command {
   addCreateFlags(cmd, { run: true })
     .description('Create and run a new container from an image (or a ./program.wasm)')
     .usage('[OPTIONS] IMAGE [COMMAND] [ARG...]')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Without an image:',
+        '  wasmbox run [OPTIONS] ./program.wasm [ARG...]          run a module from this host',
+        '  wasmbox run [OPTIONS] --rootfs DIR COMMAND [ARG...]    the host directory DIR is the root',
+        '',
+        'With --rootfs (as podman), COMMAND is looked up inside DIR (/bin/prog is DIR/bin/prog) unless it',
+        "is a ./program.wasm on this host. DIR is confined like a bind mount ('..' and symlinks stay",
+        'inside it) and writable unless --read-only. There is no image layer: diff and commit are',
+        'refused; export writes the directory as a tar.',
+      ].join('\n'),
+    )
     .argument('[args...]')
     .action(async (all: string[], flags: CreateFlags, self: Command) => {
       checkArgs(self, all, { min: 1 });

@@ -5,7 +5,6 @@ import type { Command } from 'commander';
 import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { isWasmboxError } from '../../errors.js';
-import { exportImages } from '../../image/archive.js';
 import { type CliContext, ExitError, type Output } from '../context.js';
 import { engineErrorMessage } from '../image-names.js';
 import { checkArgs } from '../usage.js';
@@ -41,17 +40,17 @@ export function configure(cmd: Command, ctx: CliContext): Command {
       if (opts.output === undefined && ctx.stdout.isTTY) {
         throw new ExitError(1, 'cowardly refusing to save to a terminal. Use the -o flag or redirect');
       }
-      const store = await ctx.images();
+      const api = await ctx.imageApi();
       // Resolve every name first, so a typo fails before anything is written.
       for (const name of args) {
         try {
-          await store.resolve(name);
+          await api.inspect(name);
         } catch (e) {
           if (isWasmboxError(e)) throw new ExitError(1, `Error response from daemon: ${engineErrorMessage(e, name)}`);
           throw e;
         }
       }
-      const chunks = exportImages(store, args);
+      const chunks = await api.save(args);
       if (opts.output !== undefined) await saveToFile(chunks, opts.output);
       else for await (const chunk of chunks) await writeOut(ctx.stdout, chunk);
     });

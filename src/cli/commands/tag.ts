@@ -22,9 +22,9 @@ export function configure(cmd: Command, ctx: CliContext): Command {
         throw new ExitError(1, `Error parsing reference: "${target}" is not a valid repository/tag: ${e instanceof Error ? e.message : String(e)}`);
       }
       if (ref.digest !== undefined) throw new ExitError(1, `Error response from daemon: refusing to create a tag with a digest reference`);
-      const store = await ctx.images();
+      const api = await ctx.imageApi();
       try {
-        await store.tag(source, ref);
+        await api.tag(source, target);
       } catch (e) {
         if (isWasmboxError(e)) throw new ExitError(1, `Error response from daemon: ${engineErrorMessage(e, source)}`);
         throw e;

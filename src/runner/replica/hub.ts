@@ -41,6 +41,11 @@ export interface ContainerFsHubOptions {
    */
   lower?: LowerLayers;
   readOnly?: boolean;
+  /**
+   * The container's root file system when it is not `top` (`--rootfs`: a host directory,
+   * shared, never replicated); `top` then stays empty and `describeMount` must describe it.
+   */
+  root?: FsBackend<unknown>;
   /** Tells how a worker reaches a mount that is not an in-memory tree (a host directory); undefined: it cannot. */
   describeMount?: (backend: FsBackend<unknown>) => { type: 'host'; hostPath: string } | undefined;
   /** Size of each replica's inbox ring; default 1 MiB. */
@@ -95,10 +100,11 @@ export class ContainerFsHub {
   constructor(options: ContainerFsHubOptions) {
     this.#options = options;
     this.top = options.top;
-    this.fs = new RecordingNamespace(options.top, {
+    this.fs = new RecordingNamespace(options.root ?? options.top, {
       readOnly: options.readOnly ?? false,
       record: (c) => this.#recordLocal(c),
     });
+    if (options.root !== undefined) this.fs.unreplicated('/');
   }
 
   /** Mounts on the container's namespace, marking host directories as shared (not replicated). */
@@ -137,10 +143,19 @@ export class ContainerFsHub {
       return { path: m.path, readOnly: m.readOnly, type: 'host', hostPath: described.hostPath };
     });
     const ring = shared ? new SharedRing(this.#options.inboxBytes ?? 1 << 20) : undefined;
+    let root: MountReplicaSpec | undefined;
+    if (this.#options.root !== undefined) {
+      const described = this.#options.describeMount?.(this.#options.root);
+      if (described === undefined) {
+        throw new WasmboxError('NOT_IMPLEMENTED', "the container's root file system cannot be reached from a worker process; run the process inline");
+      }
+      root = { path: '/', readOnly: this.#options.readOnly ?? false, type: 'host', hostPath: described.hostPath };
+    }
     const init: ReplicaInit = {
       lower: { ...(lower?.chainId === undefined ? {} : { chainId: lower.chainId }), layers: (lower?.tars ?? []).map((t) => (shared ? sharedCopy(t) : t)) },
       top: writeTar(diffEntries(this.top.rootNode, lowerRoot)),
       readOnly: this.#options.readOnly ?? false,
+      ...(root === undefined ? {} : { root }),
       mounts,
       ...(ring === undefined ? {} : { inbox: ring.buffer }),
     };

@@ -25,6 +25,11 @@ export interface ReplicaInit {
   /** Tar of the top layer's changes on `lower` at the time of the snapshot. */
   top: Uint8Array;
   readOnly: boolean;
+  /**
+   * The container's root is a host directory (`--rootfs`): the worker opens it itself (path
+   * '/', type 'host') and `lower`/`top` are empty.
+   */
+  root?: MountReplicaSpec;
   mounts: MountReplicaSpec[];
   /** A SharedRing of change frames ([u32 length][encodeChanges]); absent without SharedArrayBuffer. */
   inbox?: SharedArrayBuffer;

@@ -67,7 +67,14 @@ export class RecordingNamespace extends Namespace {
     if (this.#muted > 0) return;
     const path = c.op === 'rename' ? c.to : c.path;
     if (this.#unreplicated.size > 0) {
-      for (const m of this.#unreplicated) if (path === m || path.startsWith(m + '/')) return;
+      if (this.#unreplicated.has('/')) {
+        // A host directory as root (`--rootfs`): only changes inside in-memory mounts travel.
+        let deepest = '/';
+        for (const m of this.listMounts()) if (m.path.length > deepest.length && (path === m.path || path.startsWith(m.path + '/'))) deepest = m.path;
+        if (this.#unreplicated.has(deepest)) return;
+      } else {
+        for (const m of this.#unreplicated) if (path === m || path.startsWith(m + '/')) return;
+      }
     }
     this.#record(c);
   }

@@ -58,7 +58,12 @@ export class FsReplica {
     const root = init.top.length === 0 ? lower : applyLayer(lower, layerTree(init.top));
     this.#inbox = init.inbox === undefined ? undefined : new SharedRing(init.inbox);
     const onChange = options.onChange;
-    this.fs = new RecordingNamespace(new TreeFs(root), {
+    let rootBackend: FsBackend<unknown> = new TreeFs(root);
+    if (init.root !== undefined) {
+      if (options.openHostMount === undefined) throw new Error("this platform cannot open the host directory that is the container's root");
+      rootBackend = options.openHostMount(init.root);
+    }
+    this.fs = new RecordingNamespace(rootBackend, {
       readOnly: init.readOnly,
       record: (c) => {
         this.queue.push(c);
@@ -72,6 +77,7 @@ export class FsReplica {
               options.onCall?.(this.queue);
             },
     });
+    if (init.root !== undefined) this.fs.unreplicated('/');
     for (const m of init.mounts) {
       if (m.type === 'tree') {
         const tree = m.snapshot === undefined || m.snapshot.length === 0 ? emptyRoot() : applyLayer(emptyRoot(), layerTree(m.snapshot));

@@ -50,6 +50,8 @@ export interface StartMessage {
   fs?: ReplicaInit;
   /** Most ms between output batches while the guest keeps writing. */
   flushIntervalMs?: number;
+  /** A PauseControl's cell (pause-gate.ts): the process blocks at its next call while it is set. */
+  pause?: SharedArrayBuffer;
 }
 
 export type ToWorker = StartMessage;

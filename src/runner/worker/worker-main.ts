@@ -3,15 +3,18 @@
 // stdin and a full output ring (backpressure). stdout/stderr go into a shared ring the engine
 // drains as they come; without SharedArrayBuffer they leave in batched messages. File-system
 // changes leave in batched messages: when large, when some ms passed since the last batch,
-// before output is written, before the process blocks (stdin, sleep), and at exit.
+// before output is written, before the process blocks (stdin, sleep), and at exit. While the
+// engine holds the pause flag (pause-gate.ts), the process blocks at its next such checkpoint.
 
 import { Namespace } from '../../vfs/namespace.js';
 import { TreeFs } from '../../vfs/tree-fs.js';
 import { FsReplica } from '../replica/replica.js';
 import type { ReplicaOptions } from '../replica/replica.js';
 import { execProgram } from '../exec-program.js';
+import { pausableWasiHost, pauseCheckpoint } from '../pause-gate.js';
 import { runModule } from '../run-module.js';
 import type { WasiHostFactory } from '../run-module.js';
+import { defaultWasiHost } from '../wasi-host.js';
 import { SharedRing } from '../shared-ring.js';
 import { BufferedInput, CallbackOutput, RingInput } from '../stdio.js';
 import type { ExitStatus, SyncInput } from '../types.js';
@@ -35,6 +38,9 @@ export function runWorker(scope: WorkerScope, options: WorkerMainOptions = {}): 
 function runStart(scope: WorkerScope, msg: StartMessage, options: WorkerMainOptions): ExitStatus {
   const interval = msg.flushIntervalMs ?? 10;
   let replica: FsReplica | undefined;
+  // Set once output is wired: pausing first sends what the process buffered.
+  let flushBeforePause = (): void => undefined;
+  const checkpoint = msg.pause === undefined ? undefined : pauseCheckpoint(msg.pause, () => flushBeforePause());
   let lastFsFlush = performance.now();
   const flushFs = (): void => {
     if (replica !== undefined && replica.queue.length > 0) scope.postMessage({ type: 'fs', changes: replica.takeChanges() });
@@ -49,6 +55,7 @@ function runStart(scope: WorkerScope, msg: StartMessage, options: WorkerMainOpti
           if (q.bytes >= FS_FLUSH_BYTES || performance.now() - lastFsFlush >= interval) flushFs();
         },
         onCall: (q) => {
+          checkpoint?.();
           if (q.length > 0 && performance.now() - lastFsFlush >= interval) flushFs();
         },
       });
@@ -74,6 +81,7 @@ function runStart(scope: WorkerScope, msg: StartMessage, options: WorkerMainOpti
   const header = new Uint8Array(5);
   const headerView = new DataView(header.buffer);
   const output = (fd: 1 | 2) => (data: Uint8Array) => {
+    checkpoint?.();
     if (replica !== undefined && replica.queue.length > 0) flushFs();
     if (ring !== undefined) {
       header[0] = fd;
@@ -97,6 +105,8 @@ function runStart(scope: WorkerScope, msg: StartMessage, options: WorkerMainOpti
     flushFs();
     flushOutput();
   };
+  flushBeforePause = flushAll;
+  const wasiHost = checkpoint === undefined ? options.wasiHost : pausableWasiHost(options.wasiHost ?? defaultWasiHost, checkpoint);
   const stdin: SyncInput =
     msg.stdin.ring !== undefined ? new RingInput(new SharedRing(msg.stdin.ring), flushAll, msg.tty) : new BufferedInput(msg.stdin.data, msg.tty);
 
@@ -114,9 +124,9 @@ function runStart(scope: WorkerScope, msg: StartMessage, options: WorkerMainOpti
   };
   let status: ExitStatus;
   if (msg.exec !== undefined) {
-    status = execProgram({ ...processOptions, path: msg.exec, ...(options.wasiHost === undefined ? {} : { wasiHost: options.wasiHost }) });
+    status = execProgram({ ...processOptions, path: msg.exec, ...(wasiHost === undefined ? {} : { wasiHost }) });
   } else if (msg.module !== undefined) {
-    status = runModule(msg.module, processOptions, options.wasiHost);
+    status = runModule(msg.module, processOptions, wasiHost);
   } else {
     status = { code: 125, reason: 'error', message: 'the start message names no program' };
   }

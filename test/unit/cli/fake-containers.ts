@@ -135,6 +135,8 @@ export function fakeContext(io: CliIO, fake: FakeContainers, options: { daemon?:
     daemon: options.daemon === true,
     engine: () => Promise.reject(new Error('no engine in this test')),
     images: () => Promise.reject(new Error('no images in this test')),
+    imageApi: () => Promise.reject(new Error('no images in this test')),
+    client: () => undefined,
     containers: async () => api,
     close: async () => undefined,
   };
