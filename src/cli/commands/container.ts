@@ -29,18 +29,7 @@ import * as top from './top.js';
 import * as unpause from './unpause.js';
 import * as update from './update.js';
 import * as wait from './wait.js';
-
-/** Reads one line of an answer from stdin (the confirmation prompt). */
-async function readLine(stdin: AsyncIterable<Uint8Array>): Promise<string> {
-  const decoder = new TextDecoder();
-  let line = '';
-  for await (const chunk of stdin) {
-    line += decoder.decode(chunk, { stream: true });
-    const nl = line.indexOf('\n');
-    if (nl !== -1) return line.slice(0, nl);
-  }
-  return line;
-}
+import { confirm } from '../confirm.js';
 
 // No default ([]): commander would print "(default: [])" in --help.
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
@@ -55,9 +44,7 @@ function configurePrune(cmd: Command, ctx: CliContext): Command {
     .action(async (args: string[], opts: { filter?: string[]; force?: boolean }, self: Command) => {
       checkArgs(self, args, { none: true });
       if (!opts.force) {
-        ctx.stdout.write('WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] ');
-        const answer = (await readLine(ctx.stdin)).trim().toLowerCase();
-        if (answer !== 'y' && answer !== 'yes') return;
+        if (!(await confirm(ctx, 'WARNING! This will remove all stopped containers.'))) return;
       }
       const api = await ctx.containers();
       const result = await api.prune({ filters: parseFilterFlags(opts.filter ?? []) });

@@ -13,22 +13,11 @@ import * as load from './load.js';
 import * as rmi from './rmi.js';
 import * as save from './save.js';
 import * as tag from './tag.js';
+import { confirm } from '../confirm.js';
 
 interface PruneOptions {
   all?: boolean;
   force?: boolean;
-}
-
-/** Reads one line of an answer from stdin (the confirmation prompt). */
-async function readLine(stdin: AsyncIterable<Uint8Array>): Promise<string> {
-  const decoder = new TextDecoder();
-  let line = '';
-  for await (const chunk of stdin) {
-    line += decoder.decode(chunk, { stream: true });
-    const nl = line.indexOf('\n');
-    if (nl !== -1) return line.slice(0, nl);
-  }
-  return line;
 }
 
 function configurePrune(cmd: Command, ctx: CliContext): Command {
@@ -44,9 +33,7 @@ function configurePrune(cmd: Command, ctx: CliContext): Command {
         const warning = opts.all
           ? 'WARNING! This will remove all images without at least one container associated to them.'
           : 'WARNING! This will remove all dangling images.';
-        ctx.stdout.write(`${warning}\nAre you sure you want to continue? [y/N] `);
-        const answer = (await readLine(ctx.stdin)).trim().toLowerCase();
-        if (answer !== 'y' && answer !== 'yes') return;
+        if (!(await confirm(ctx, warning))) return;
       }
       const { deleted: items, spaceReclaimed } = await (await ctx.imageApi()).prune({ all: opts.all === true });
       let out = '';
