@@ -76,6 +76,7 @@ import { checkFilterKeys, matchLabels, parseTimeFilter } from './filters.js';
 import type { SystemService } from './system.js';
 import type { UsageTracker } from './usage.js';
 import type { VolumeService } from './volumes.js';
+import { concatBytes } from '../util/bytes.js';
 
 /** Host directories as container file systems (Node: HostDirBackend), injected by the platform. */
 export interface MountFactory {
@@ -1135,7 +1136,7 @@ export class ContainerService implements ContainerServiceApi {
       (options.since === undefined || options.since === 0 || f.time >= options.since * 1000) &&
       (options.until === undefined || options.until === 0 || f.time <= options.until * 1000);
     const shape = (f: OutputFrame): OutputFrame =>
-      options.timestamps ? { ...f, data: concat(enc.encode(`${timestampOf(f.time)} `), f.data) } : f;
+      options.timestamps ? { ...f, data: concatBytes([enc.encode(`${timestampOf(f.time)} `), f.data]) } : f;
     // Follow from before the replay, so nothing written in between is lost.
     const live = options.follow && c.process ? c.log.follow(options.signal) : undefined;
     let replay = c.log.entries().filter(keep);
@@ -1379,7 +1380,7 @@ export class ContainerService implements ContainerServiceApi {
     const c = await this.#get(id);
     const chunks: Uint8Array[] = [];
     for await (const chunk of tar) chunks.push(chunk);
-    const bytes = concat(...chunks);
+    const bytes = concatBytes(chunks);
     const p = absoluteIn(path);
     if (c.record.hostConfig.ReadonlyRootfs) {
       // Only mounted writable volumes take files in a read-only container.
@@ -1467,16 +1468,6 @@ function absoluteIn(path: string): string {
   return normalizeAbsolute(path.startsWith('/') ? path : `/${path}`);
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 function decompressIfGzip(bytes: Uint8Array): Uint8Array {
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {

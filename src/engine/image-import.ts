@@ -10,6 +10,7 @@ import type { ContainerConfig } from '../image/config.js';
 import type { ImageRecord, ImageStore } from '../image/image-store.js';
 import { parseReference } from '../image/reference.js';
 import { parseLayerBlob } from '../layers/layer-tree.js';
+import { collectBytes } from '../util/bytes.js';
 
 export interface ImportImageOptions {
   /** `repo[:tag]` to name the image; none leaves it dangling, as docker does. */
@@ -88,22 +89,6 @@ export function applyChanges(base: ContainerConfig, changes: readonly string[]):
   return config;
 }
 
-async function collect(source: AsyncIterable<Uint8Array> | Uint8Array): Promise<Uint8Array> {
-  if (source instanceof Uint8Array) return source;
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const c of source) {
-    chunks.push(c);
-    size += c.length;
-  }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
 
 /** Imports a file-system tar (plain or gzip) as a one-layer image. */
 export async function importImage(store: ImageStore, source: AsyncIterable<Uint8Array> | Uint8Array, options: ImportImageOptions = {}): Promise<ImageRecord> {
@@ -112,7 +97,7 @@ export async function importImage(store: ImageStore, source: AsyncIterable<Uint8
   const ref = options.reference !== undefined && options.reference !== '' ? parseReference(options.reference) : undefined;
   if (ref?.digest !== undefined) throw new WasmboxError('INVALID_REFERENCE', `cannot import to a digest reference: ${options.reference}`);
   const containerConfig = applyChanges({}, options.changes ?? []);
-  const blob = await collect(source);
+  const blob = await collectBytes(source);
   if (blob.length === 0) throw new WasmboxError('INVALID_TAR', `docker import ${from}: the archive is empty (expected a tar of a file system)`);
   const layer = await parseLayerBlob(blob, { source: from });
   const created = options.created ?? new Date().toISOString();

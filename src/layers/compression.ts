@@ -3,6 +3,7 @@
 // their magic number and refused with a clear message (no isomorphic zstd decoder yet).
 
 import { WasmboxError } from '../errors.js';
+import { collectBytes } from '../util/bytes.js';
 
 export type Compression = 'gzip' | 'zstd' | 'none';
 
@@ -13,25 +14,6 @@ export function detectCompression(blob: Uint8Array): Compression {
   return 'none';
 }
 
-async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    total += value.length;
-  }
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
 
 function transform(data: Uint8Array, stream: TransformStream<Uint8Array, Uint8Array>): Promise<Uint8Array> {
   const source = new ReadableStream<Uint8Array>({
@@ -40,7 +22,7 @@ function transform(data: Uint8Array, stream: TransformStream<Uint8Array, Uint8Ar
       controller.close();
     },
   });
-  return collect(source.pipeThrough(stream));
+  return collectBytes(source.pipeThrough(stream));
 }
 
 export interface GunzipOptions {

@@ -4,6 +4,7 @@
 // wasm memory (worker resourceLimits do not), so the binary is the one place to say it.
 
 import { WasmboxError } from '../errors.js';
+import { concatBytes } from '../util/bytes.js';
 
 export const WASM_PAGE_SIZE = 65536;
 
@@ -86,7 +87,7 @@ export function applyMemoryLimit(bytes: Uint8Array, memoryBytes: number, options
     changed = true;
     out.push(Uint8Array.of(id), encodeU32(rewritten.length), rewritten);
   }
-  return changed ? concat(out) : bytes;
+  return changed ? concatBytes(out) : bytes;
 }
 
 // ---- sections ----
@@ -107,7 +108,7 @@ function rewriteMemorySection(body: Uint8Array, limitPages: number, where: strin
     pos = limits.next;
   }
   parts.push(body.subarray(pos));
-  return concat(parts);
+  return concatBytes(parts);
 }
 
 function rewriteImportSection(body: Uint8Array, limitPages: number, where: string): Uint8Array {
@@ -130,7 +131,7 @@ function rewriteImportSection(body: Uint8Array, limitPages: number, where: strin
   }
   if (parts.length === 0) return body;
   parts.push(body.subarray(copyFrom));
-  return concat(parts);
+  return concatBytes(parts);
 }
 
 function capped(l: Limits, limitPages: number, where: string): Limits {
@@ -221,7 +222,7 @@ function encodeLimits(l: Limits): Uint8Array {
   const parts = [Uint8Array.of(l.flags), encodeU32(l.initial)];
   if (l.flags & LIMITS_HAS_MAX) parts.push(encodeU32(l.maximum ?? 0));
   // memory64 limits (flag 0x04) are u64 LEB128, which encodes small values as u32 does.
-  return concat(parts);
+  return concatBytes(parts);
 }
 
 // ---- LEB128 ----
@@ -258,17 +259,6 @@ export function encodeU32(value: number): Uint8Array {
   return Uint8Array.from(out);
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 function malformed(message: string): WasmboxError {
   return new WasmboxError('INVALID_MODULE', `not a valid WebAssembly module: ${message}`);

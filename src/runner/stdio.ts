@@ -3,6 +3,7 @@
 
 import type { SharedRing } from './shared-ring.js';
 import type { SyncInput, SyncOutput } from './types.js';
+import { concatBytes } from '../util/bytes.js';
 
 /** stdin that is all there already (inline mode; workers without SharedArrayBuffer). */
 export class BufferedInput implements SyncInput {
@@ -62,15 +63,4 @@ export class CallbackOutput implements SyncOutput {
 }
 
 /** Concatenates chunks (stdin collected before an inline start). */
-export function concatChunks(chunks: readonly Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  let n = 0;
-  for (const c of chunks) n += c.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
-}
+export const concatChunks = concatBytes;

@@ -11,6 +11,7 @@ import { type TarWriteEntry, writeTar } from '../../layers/tar-writer.js';
 import { type CliContext, ExitError } from '../context.js';
 import { humanSizeWithPrecision } from '../units.js';
 import { checkArgs } from '../usage.js';
+import { collectBytes } from '../../util/bytes.js';
 
 interface CpArg {
   container?: string;
@@ -25,21 +26,6 @@ export function splitCpArg(arg: string): CpArg {
   return { container: arg.slice(0, colon), path: arg.slice(colon + 1) };
 }
 
-async function collect(stream: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const c of stream) {
-    chunks.push(c);
-    size += c.length;
-  }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
 
 async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
   yield bytes;
@@ -104,7 +90,7 @@ async function fromContainer(ctx: CliContext, src: Required<CpArg>, dst: string)
     for await (const chunk of tar) ctx.stdout.write(chunk);
     return undefined;
   }
-  const bytes = await collect(tar);
+  const bytes = await collectBytes(tar);
   const isDir = (stat.mode & 2 ** 31) !== 0;
   const dstPath = resolve(dst);
   const dstExists = existsSync(dstPath);
@@ -120,7 +106,7 @@ async function fromContainer(ctx: CliContext, src: Required<CpArg>, dst: string)
 async function toContainer(ctx: CliContext, src: string, dst: Required<CpArg>): Promise<number | undefined> {
   const api = await ctx.containers();
   if (src === '-') {
-    await api.putArchive(dst.container, dst.path, once(await collect(ctx.stdin)));
+    await api.putArchive(dst.container, dst.path, once(await collectBytes(ctx.stdin)));
     return undefined;
   }
   const srcPath = resolve(src);

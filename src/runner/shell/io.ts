@@ -6,6 +6,7 @@
 import { WasmboxError } from '../../errors.js';
 import type { FileHandle } from '../../vfs/index.js';
 import type { SyncInput, SyncOutput } from '../types.js';
+import { concatBytes } from '../../util/bytes.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -48,14 +49,14 @@ export abstract class ShellInput implements SyncInput {
       const data = this.read(65536);
       if (data === null) {
         if (total === 0) return null;
-        return { line: decode(concat(chunks, total)), ended: false };
+        return { line: decode(concatBytes(chunks)), ended: false };
       }
       const nl = data.indexOf(10);
       if (nl >= 0) {
         if (nl + 1 < data.length) this.unread(data.subarray(nl + 1));
         chunks.push(data.subarray(0, nl));
         total += nl;
-        return { line: decode(concat(chunks, total)), ended: true };
+        return { line: decode(concatBytes(chunks)), ended: true };
       }
       chunks.push(data.slice());
       total += data.length;
@@ -65,29 +66,15 @@ export abstract class ShellInput implements SyncInput {
   /** Everything up to EOF. */
   readAll(): Uint8Array {
     const chunks: Uint8Array[] = [];
-    let total = 0;
-    for (let d = this.read(65536); d !== null; d = this.read(65536)) {
-      chunks.push(d.slice());
-      total += d.length;
-    }
-    return concat(chunks, total);
+    for (let d = this.read(65536); d !== null; d = this.read(65536)) chunks.push(d.slice());
+    return concatBytes(chunks);
   }
 
   private unread(data: Uint8Array): void {
-    this.pushback = this.pushback === null ? data.slice() : concat([data, this.pushback], data.length + this.pushback.length);
+    this.pushback = this.pushback === null ? data.slice() : concatBytes([data, this.pushback]);
   }
 }
 
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.length;
-  }
-  return out;
-}
 
 /** Wraps the caller's stdin; everything the shell and its commands read goes through here. */
 export class BufferedInput extends ShellInput {
@@ -177,7 +164,7 @@ export class CaptureOutput implements SyncOutput {
     this.size += data.length;
   }
   text(): string {
-    return decode(concat(this.chunks, this.size));
+    return decode(concatBytes(this.chunks));
   }
 }
 
@@ -208,6 +195,6 @@ export class PipeBuffer implements SyncOutput {
 
   /** The reading end, for the next stage. */
   reader(): ShellInput {
-    return new BytesInput(concat(this.chunks, this.size));
+    return new BytesInput(concatBytes(this.chunks));
   }
 }
