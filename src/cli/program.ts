@@ -46,9 +46,10 @@ import * as update from './commands/update.js';
 import * as container from './commands/container.js';
 import * as volume from './commands/volume.js';
 import * as system from './commands/system.js';
+import * as events from './commands/events.js';
 
 export const COMMANDS = [version, images, load, save, rmi, tag, inspect, history, image, pull, push, login, logout, search, importCmd, daemon, buildCmd,
-  runCmd, create, start, stop, restart, kill, rm, ps, logs, exec, attach, wait, top, stats, diff, exportCmd, cp, commit, rename, pause, unpause, update, container, volume, system];
+  runCmd, create, start, stop, restart, kill, rm, ps, logs, exec, attach, wait, top, stats, diff, exportCmd, cp, commit, rename, pause, unpause, update, container, volume, system, events];
 
 export function createProgram(ctx: CliContext): Command {
   const program = new Command('wasmbox')

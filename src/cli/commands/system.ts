@@ -3,6 +3,7 @@
 
 import type { Command } from 'commander';
 import { confirm } from '../confirm.js';
+import * as events from './events.js';
 import type { CliContext } from '../context.js';
 import { formatRows } from '../format.js';
 import { bytesSize, humanSize } from '../units.js';
@@ -144,5 +145,6 @@ export function register(program: Command, ctx: CliContext): void {
   configureDf(group.command('df'), ctx);
   configureInfo(group.command('info'), ctx);
   configurePrune(group.command('prune'), ctx);
+  events.configure(group.command('events'), ctx);
   configureInfo(program.command('info'), ctx);
 }
