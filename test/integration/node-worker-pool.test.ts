@@ -2,6 +2,7 @@
 // one the next process takes, a factory with `prewarm` refills after each take, a thread that
 // failed while idle still reports its failure to the process that takes it, and workers do not
 // inherit the parent's module-loader flags.
+import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   closeIdleNodeWorkers,
@@ -71,4 +72,23 @@ describe('node worker pool', () => {
       workerExecArgv(['--import', 'tsx', '--no-turbo-fast-api-calls', '--require=./x.cjs', '-r', 'y', '--expose-gc', '--loader', 'l.mjs', '--experimental-loader=z']),
     ).toEqual(['--no-turbo-fast-api-calls', '--expose-gc']);
   });
+
+  it('starts workers from a process run with V8 flags (which Worker refuses in an explicit execArgv)', () => {
+    // What `npm run bench` does: node --expose-gc --no-turbo-fast-api-calls. The flags are
+    // kept for the thread only where Node allows them; the worker must start either way.
+    const script = [
+      "import { readFileSync } from 'node:fs';",
+      `import { createNodeWorkerFactory } from ${JSON.stringify(new URL('../../src/platform/node/worker.ts', import.meta.url).pathname)};`,
+      `import { spawnProcess } from ${JSON.stringify(new URL('../../src/runner/index.ts', import.meta.url).pathname)};`,
+      `const bytes = readFileSync(${JSON.stringify(new URL('../../images/hello-world/hello.wasm', import.meta.url).pathname)});`,
+      "let out = '';",
+      "const p = spawnProcess({ module: bytes, args: ['/hello'], mode: 'worker', workerFactory: createNodeWorkerFactory({ prewarm: 1 }), stdout: (c) => (out += new TextDecoder().decode(c)) });",
+      'const status = await p.exited;',
+      'console.log(status.code, out.includes("Hello from wasmbox!"));',
+      'process.exit(0);',
+    ].join('\n');
+    const r = spawnSync(process.execPath, ['--expose-gc', '--no-turbo-fast-api-calls', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).not.toContain('ERR_WORKER_INVALID_EXEC_ARGV');
+    expect(r.stdout.trim()).toBe('0 true');
+  }, 90_000);
 });

@@ -82,8 +82,25 @@ interface StartedWorker {
   failureListeners: Array<(e: Error) => void>;
 }
 
+/**
+ * A Worker with the target's flags. An explicit execArgv may not hold V8 or process-wide
+ * flags (`--expose-gc`, `--no-turbo-fast-api-calls`: ERR_WORKER_INVALID_EXEC_ARGV, whereas
+ * inherited ones are fine); Node names them, so drop those and remember it for the next start.
+ */
+function newWorker(target: WorkerTarget): Worker {
+  try {
+    return new Worker(target.url, { execArgv: target.execArgv });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw e;
+    const listed = (e as Error).message.slice((e as Error).message.indexOf(':') + 1);
+    const invalid = new Set(listed.split(',').map((f) => f.trim()).filter((f) => f !== ''));
+    target.execArgv = target.execArgv.filter((f) => !invalid.has(f) && !invalid.has(f.split('=')[0]!));
+    return new Worker(target.url, { execArgv: target.execArgv });
+  }
+}
+
 function startWorker(target: WorkerTarget): StartedWorker {
-  const worker = new Worker(target.url, { execArgv: target.execArgv });
+  const worker = newWorker(target);
   const started: StartedWorker = { worker, failure: undefined, failureListeners: [] };
   const fail = (e: Error): void => {
     if (started.failure !== undefined) return;
