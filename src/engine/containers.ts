@@ -77,6 +77,7 @@ import type { SystemService } from './system.js';
 import type { UsageTracker } from './usage.js';
 import type { VolumeService } from './volumes.js';
 import { concatBytes } from '../util/bytes.js';
+import { LineDiscipline, onlcr } from '../runner/tty.js';
 
 /** Host directories as container file systems (Node: HostDirBackend), injected by the platform. */
 export interface MountFactory {
@@ -641,7 +642,8 @@ export class ContainerService implements ContainerServiceApi {
         cwd,
         tty: r.config.Tty ?? false,
         stdin: r.config.OpenStdin ? 'pipe' : undefined,
-        out: (stream, data) => c.log.write(stream, data, this.#now()),
+        // A TTY's output gets ONLCR, as from a pty (the client's terminal is in raw mode).
+        out: (stream, data) => c.log.write(stream, r.config.Tty ? onlcr(data) : data, this.#now()),
       });
     } catch (e) {
       const err = e instanceof WasmboxError ? e : new WasmboxError('INTERNAL', e instanceof Error ? e.message : String(e), { cause: e });
@@ -1178,17 +1180,29 @@ export class ContainerService implements ContainerServiceApi {
   }
 
   async #pumpStdin(c: Container, stdin: AsyncIterable<Uint8Array>): Promise<void> {
+    const toProgram = (chunk: Uint8Array): void => {
+      if (c.process) c.process.writeStdin(chunk);
+      else c.stdinBuffer.push(chunk.slice());
+    };
+    const endProgram = (): void => {
+      if (c.process) c.process.endStdin();
+      else c.stdinEnded = true;
+    };
+    // With a TTY the client sends raw keystrokes: the runtime is the terminal's line discipline.
+    const tty = c.record.config.Tty
+      ? new LineDiscipline({ input: toProgram, end: endProgram, echo: (data) => c.log.write('stdout', data, this.#now()) })
+      : undefined;
     try {
       for await (const chunk of stdin) {
-        if (c.process) c.process.writeStdin(chunk);
-        else c.stdinBuffer.push(chunk.slice());
+        if (tty) tty.write(chunk);
+        else toProgram(chunk);
       }
     } catch {
       // The client went away: as the end of its stdin.
     }
     if (c.record.config.StdinOnce) {
-      if (c.process) c.process.endStdin();
-      else c.stdinEnded = true;
+      if (tty) tty.close();
+      else endProgram();
     }
   }
 

@@ -68,6 +68,8 @@ async function runAction(ctx: CliContext, image: string, args: string[], flags: 
   // docker's --sig-proxy: our SIGINT/SIGTERM go to the container, whose exit then ends us.
   const unsubscribe = ctx.onSignal?.((signal) => void api.kill(id, { signal }).catch(() => undefined));
   const status = await withTerminal(ctx, { tty: flags.tty === true, interactive: flags.interactive === true, resize: (size) => api.resize(id, size) }, async () => {
+    // Before the start too: a WASI program reads its terminal size once, from COLUMNS/LINES.
+    if (flags.tty && ctx.stdout.isTTY) await api.resize(id, { h: ctx.stdout.rows ?? 24, w: ctx.stdout.columns ?? 80 }).catch(() => undefined);
     try {
       await api.start(id);
     } catch (e) {

@@ -96,6 +96,27 @@ describe('ContainerService in worker mode', () => {
     expect((await out).stdout).toBe('HELLO WORLD\n');
   });
 
+  it('a TTY container gets raw keystrokes through a line discipline: echo, Enter, backspace, Ctrl-D', async () => {
+    engine = workerEngine();
+    const { Id } = await engine.containers.create({ Image: 'toolbox', Cmd: ['sh'], Tty: true, OpenStdin: true, StdinOnce: true, AttachStdin: true });
+    async function* keys(): AsyncIterable<Uint8Array> {
+      // As a terminal in raw mode sends them: CR for Enter, DEL for backspace, ^D to end.
+      for (const k of ['echo hix', '\x7f', '\r', 'exit 4', '\r']) {
+        yield new TextEncoder().encode(k);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+    const session = await engine.containers.attach(Id, { stream: true, stdin: keys() });
+    const out = collect(session.output);
+    const waited = engine.containers.wait(Id, { condition: 'next-exit' });
+    await engine.containers.start(Id);
+    expect((await waited).StatusCode).toBe(4);
+    const text = (await out).stdout;
+    // The echo of what was typed (with the erase), then the program's output with ONLCR.
+    expect(text).toContain('echo hix\b \b\r\n');
+    expect(text).toContain('hi\r\n');
+  });
+
   it('bind mounts a host directory; read-only refuses writes; a symlink to / stays in the container', async () => {
     engine = workerEngine();
     const dir = join(host, 'bind');
