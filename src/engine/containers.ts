@@ -77,7 +77,7 @@ import type { SystemService } from './system.js';
 import type { UsageTracker } from './usage.js';
 import type { VolumeService } from './volumes.js';
 import { concatBytes } from '../util/bytes.js';
-import { LineDiscipline, onlcr } from '../runner/tty.js';
+import { LineDiscipline, cookedInput, onlcr } from '../runner/tty.js';
 
 /** Host directories as container file systems (Node: HostDirBackend), injected by the platform. */
 export interface MountFactory {
@@ -1249,9 +1249,10 @@ export class ContainerService implements ContainerServiceApi {
         env,
         cwd,
         tty,
-        stdin: attachStdin ? options.stdin : undefined,
+        // With a TTY: the same line discipline as the main process (echo, editing, ONLCR).
+        stdin: !attachStdin ? undefined : tty ? cookedInput(options.stdin!, (data) => out.push({ stream: 'stdout', data, time: this.#now() })) : options.stdin,
         out: (stream, data) => {
-          if (!options.detach) out.push({ stream, data, time: this.#now() });
+          if (!options.detach) out.push({ stream, data: tty ? onlcr(data) : data, time: this.#now() });
         },
       });
     } catch (err) {

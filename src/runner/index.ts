@@ -35,4 +35,4 @@ export type { RunnerWorker, WorkerFactory, WorkerScope, ToWorker, FromWorker, St
 export { createWasmShellHost, type WasmShellHost, type WasmShellHostOptions } from './toolbox-host.js';
 export { execProgram, precompileProgram, programCacheStats, clearProgramCache, programKind, parseShebang, type ExecProgramOptions, type ProgramKind } from './exec-program.js';
 export { PauseControl, pauseCheckpoint, pausableWasiHost } from './pause-gate.js';
-export { LineDiscipline, onlcr, type LineDisciplineSink } from './tty.js';
+export { LineDiscipline, cookedInput, onlcr, type LineDisciplineSink } from './tty.js';

@@ -101,3 +101,17 @@ export function onlcr(data: Uint8Array): Uint8Array {
   }
   return out;
 }
+
+/** Raw keystrokes in, the lines a program reads out (with the echo sent to `echo`). */
+export async function* cookedInput(raw: AsyncIterable<Uint8Array>, echo: (data: Uint8Array) => void): AsyncGenerator<Uint8Array> {
+  const ready: Uint8Array[] = [];
+  let ended = false;
+  const ld = new LineDiscipline({ input: (d) => ready.push(d), end: () => (ended = true), echo });
+  for await (const chunk of raw) {
+    ld.write(chunk);
+    while (ready.length > 0) yield ready.shift()!;
+    if (ended) return;
+  }
+  ld.close();
+  while (ready.length > 0) yield ready.shift()!;
+}

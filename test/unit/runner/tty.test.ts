@@ -1,6 +1,6 @@
 // The line discipline of TTY containers: what a pty in canonical mode would do for them.
 import { describe, expect, it } from 'vitest';
-import { LineDiscipline, onlcr } from '../../../src/runner/tty.js';
+import { LineDiscipline, cookedInput, onlcr } from '../../../src/runner/tty.js';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -75,5 +75,20 @@ describe('onlcr', () => {
     expect(dec.decode(onlcr(enc.encode('a\nb\r\nc\n')))).toBe('a\r\nb\r\nc\r\n');
     const plain = enc.encode('no newline');
     expect(onlcr(plain)).toBe(plain);
+  });
+});
+
+describe('cookedInput (exec -it)', () => {
+  it('yields whole lines from raw keystrokes and sends the echo aside', async () => {
+    async function* raw(): AsyncIterable<Uint8Array> {
+      yield enc.encode('ech');
+      yield enc.encode('o x\r');
+      yield enc.encode('exit\r\x04ignored');
+    }
+    let echo = '';
+    const lines: string[] = [];
+    for await (const l of cookedInput(raw(), (d) => (echo += dec.decode(d)))) lines.push(dec.decode(l));
+    expect(lines).toEqual(['echo x\n', 'exit\n']);
+    expect(echo).toBe('echo x\r\nexit\r\n');
   });
 });
