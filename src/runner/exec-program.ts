@@ -108,6 +108,57 @@ export async function precompileProgram(fs: Namespace, path: string, options: { 
   remember(compiled, key, m);
 }
 
+/** A module compiled elsewhere (the engine's thread), for this thread's cache. */
+export interface PostedModule {
+  /** sha256 hex of the program file's bytes. */
+  digest: string;
+  memoryBytes?: number;
+  module: WebAssembly.Module;
+}
+
+/** Takes modules compiled on another thread (posted with a worker's start message). */
+export function registerCompiledModules(modules: readonly PostedModule[]): void {
+  for (const m of modules) remember(compiled, moduleKey(m.digest, m.memoryBytes === undefined ? undefined : { memoryBytes: m.memoryBytes }), m.module);
+}
+
+const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/**
+ * The WASI programs a shell in this container can start: the modules on its PATH, one per
+ * file (toolbox's applets are symlinks to one module), up to `maxBytes` each. The engine
+ * compiles them once (by digest, for every container) and posts them to the worker, so a
+ * worker running `sh -c '…'` compiles nothing itself.
+ */
+export function pathPrograms(fs: Namespace, env: readonly string[], options: { maxBytes?: number } = {}): Uint8Array[] {
+  const maxBytes = options.maxBytes ?? 16 << 20;
+  const pathVar = env.find((e) => e.startsWith('PATH='))?.slice(5) ?? DEFAULT_PATH;
+  const seen = new Set<string>();
+  const out: Uint8Array[] = [];
+  for (const dir of pathVar.split(':')) {
+    if (!dir.startsWith('/')) continue;
+    let names: string[];
+    try {
+      names = fs.readdir(dir).map((e) => e.name);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      try {
+        const path = `${dir}/${name}`;
+        const st = fs.stat(path);
+        const id = `${st.dev}:${st.ino}`;
+        if (st.kind !== 'file' || st.size > maxBytes || st.size < 8 || seen.has(id)) continue;
+        seen.add(id);
+        const bytes = fs.readFile(path);
+        if (programKind(bytes) === 'wasm') out.push(bytes);
+      } catch {
+        // A dangling link or an unreadable file is simply not a program here.
+      }
+    }
+  }
+  return out;
+}
+
 export interface ExecProgramOptions extends Omit<WasiProcessOptions, 'args'> {
   /** Absolute path of the program in `fs`. */
   path: string;

@@ -33,6 +33,6 @@ export type { ReplicaInit, MountReplicaSpec } from './replica/protocol.js';
 export { runWorker, type WorkerMainOptions } from './worker/worker-main.js';
 export type { RunnerWorker, WorkerFactory, WorkerScope, ToWorker, FromWorker, StartMessage, OutputChunk } from './worker/protocol.js';
 export { createWasmShellHost, type WasmShellHost, type WasmShellHostOptions } from './toolbox-host.js';
-export { execProgram, precompileProgram, programCacheStats, clearProgramCache, programKind, parseShebang, type ExecProgramOptions, type ProgramKind } from './exec-program.js';
+export { execProgram, precompileProgram, programCacheStats, clearProgramCache, registerCompiledModules, pathPrograms, programKind, parseShebang, type PostedModule, type ExecProgramOptions, type ProgramKind } from './exec-program.js';
 export { PauseControl, pauseCheckpoint, pausableWasiHost } from './pause-gate.js';
 export { LineDiscipline, cookedInput, onlcr, type LineDisciplineSink } from './tty.js';

@@ -8,7 +8,8 @@
 import { WasmboxError } from '../errors.js';
 import { Namespace } from '../vfs/namespace.js';
 import { TreeFs } from '../vfs/tree-fs.js';
-import { execProgram } from './exec-program.js';
+import { execProgram, pathPrograms } from './exec-program.js';
+import type { PostedModule } from './exec-program.js';
 import { ModuleCache } from './module-cache.js';
 import type { CompiledModule } from './module-cache.js';
 import type { ContainerFsHub, ReplicaLink } from './replica/hub.js';
@@ -309,10 +310,28 @@ class WorkerProcess implements WasmProcess {
       this.#finish(statusOfError(e));
       return;
     }
+    let modules: PostedModule[] | undefined;
+    if (module === undefined && spec.hub !== undefined) {
+      // `exec` (the shell, a script): compile the container's programs here, once per digest
+      // for every container, and post them, so the worker never compiles one itself.
+      try {
+        const cache = spec.moduleCache ?? sharedModuleCache;
+        const memoryBytes = spec.limits?.memoryBytes;
+        modules = [];
+        for (const bytes of pathPrograms(spec.hub.fs, envOf(spec))) {
+          const c = await cache.get(bytes, memoryBytes === undefined ? {} : { memoryBytes });
+          modules.push({ digest: c.digest, ...(memoryBytes === undefined ? {} : { memoryBytes }), module: c.module });
+        }
+      } catch {
+        // A program that does not compile here fails the same way when the shell starts it.
+        modules = undefined;
+      }
+      if (this.#settled) return;
+    }
     const stdin = this.#ring !== undefined ? { ring: this.#ring.buffer } : { data: concatChunks(this.#collector!.chunks) };
     this.#worker.postMessage({
       type: 'start',
-      ...(module === undefined ? { exec: spec.exec! } : { module }),
+      ...(module === undefined ? { exec: spec.exec!, ...(modules === undefined ? {} : { modules }) } : { module }),
       args: spec.args,
       env: envOf(spec),
       cwd: spec.cwd ?? '/',

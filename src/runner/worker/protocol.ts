@@ -5,6 +5,7 @@
 import type { FsChange } from '../replica/change-log.js';
 import type { ReplicaInit } from '../replica/protocol.js';
 import type { ExitStatus, ProcessLimits } from '../types.js';
+import type { PostedModule } from '../exec-program.js';
 
 /** The engine's handle on one worker thread. */
 export interface RunnerWorker {
@@ -34,6 +35,8 @@ export interface StartMessage {
    * programs it starts then all run here, against this process's replica.
    */
   exec?: string;
+  /** With `exec`: the container's programs, compiled by the engine, so the worker compiles none. */
+  modules?: PostedModule[];
   args: string[];
   env: string[];
   cwd: string;

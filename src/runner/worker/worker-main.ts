@@ -10,7 +10,7 @@ import { Namespace } from '../../vfs/namespace.js';
 import { TreeFs } from '../../vfs/tree-fs.js';
 import { FsReplica } from '../replica/replica.js';
 import type { ReplicaOptions } from '../replica/replica.js';
-import { execProgram } from '../exec-program.js';
+import { execProgram, registerCompiledModules } from '../exec-program.js';
 import { pausableWasiHost, pauseCheckpoint } from '../pause-gate.js';
 import { runModule } from '../run-module.js';
 import type { WasiHostFactory } from '../run-module.js';
@@ -124,6 +124,7 @@ function runStart(scope: WorkerScope, msg: StartMessage, options: WorkerMainOpti
   };
   let status: ExitStatus;
   if (msg.exec !== undefined) {
+    if (msg.modules !== undefined) registerCompiledModules(msg.modules);
     status = execProgram({ ...processOptions, path: msg.exec, ...(wasiHost === undefined ? {} : { wasiHost }) });
   } else if (msg.module !== undefined) {
     status = runModule(msg.module, processOptions, wasiHost);
