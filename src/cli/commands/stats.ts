@@ -1,12 +1,12 @@
-// `wasmbox stats --no-stream`: one snapshot of memory use and process counts per container
-// (a live refreshing view is not implemented: --no-stream is implied).
+// `wasmbox stats`: memory use and process counts per container, redrawn every second until
+// interrupted or until no container shown is running; `--no-stream` prints one snapshot.
 
 import type { Command } from 'commander';
 import type { ContainerStats } from '../../engine/container-types.js';
 import type { CliContext } from '../context.js';
 import { asStruct, formatRows } from '../format.js';
 import { shortId } from '../container-io.js';
-import { humanSizeWithPrecision } from '../units.js';
+import { bytesSize, humanSizeWithPrecision } from '../units.js';
 
 interface StatsOptions {
   all?: boolean;
@@ -35,16 +35,6 @@ const HEADERS: Record<string, string> = {
 
 const TABLE = '{{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.NetIO}}\t{{.BlockIO}}\t{{.PIDs}}';
 
-/** go-units BytesSize: binary units, 4 significant digits ("1.5MiB"). */
-function bytesSize(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let i = 0;
-  while (n >= 1024 && i < units.length - 1) {
-    n /= 1024;
-    i++;
-  }
-  return `${Number(n.toPrecision(4))}${units[i]}`;
-}
 
 function context(row: Row, noTrunc: boolean): object {
   const { usage, limit } = row.stats.memory_stats;
@@ -63,7 +53,7 @@ function context(row: Row, noTrunc: boolean): object {
 
 export function configure(cmd: Command, ctx: CliContext): Command {
   return cmd
-    .description('Display a snapshot of container(s) resource usage statistics')
+    .description('Display a live stream of container(s) resource usage statistics')
     .usage('[OPTIONS] [CONTAINER...]')
     .argument('[args...]')
     .option('-a, --all', 'Show all containers (default shows just running)')
@@ -72,13 +62,46 @@ export function configure(cmd: Command, ctx: CliContext): Command {
     .option('--no-trunc', 'Do not truncate output')
     .action(async (args: string[], opts: StatsOptions) => {
       const api = await ctx.containers();
-      const targets = args.length > 0 ? args : (await api.list({ all: opts.all === true })).map((c) => c.Id);
-      const rows: Row[] = [];
-      for (const t of targets) {
-        const info = await api.inspect(t);
-        rows.push({ id: info.Id, name: info.Name.replace(/^\//, ''), stats: await api.stats(info.Id) });
+      const frame = async (): Promise<{ text: string; running: number }> => {
+        const targets = args.length > 0 ? args : (await api.list({ all: opts.all === true })).map((c) => c.Id);
+        const rows: Row[] = [];
+        let running = 0;
+        for (const t of targets) {
+          const info = await api.inspect(t);
+          if (info.State.Running) running++;
+          rows.push({ id: info.Id, name: info.Name.replace(/^\//, ''), stats: await api.stats(info.Id) });
+        }
+        return { text: formatRows(rows, { format: opts.format, defaultTable: TABLE, headers: HEADERS, context: (r) => context(r, !opts.trunc) }), running };
+      };
+      if (!opts.stream) {
+        ctx.stdout.write((await frame()).text);
+        return;
       }
-      ctx.stdout.write(formatRows(rows, { format: opts.format, defaultTable: TABLE, headers: HEADERS, context: (r) => context(r, !opts.trunc) }));
+      // Like docker: redraw every second (clearing a terminal) until Ctrl-C; we also end once
+      // nothing shown is running, since no number can change any more.
+      let stopped = false;
+      let wake: () => void = () => undefined;
+      const unsubscribe = ctx.onSignal?.(() => {
+        stopped = true;
+        wake();
+      });
+      try {
+        for (;;) {
+          const { text, running } = await frame();
+          ctx.stdout.write((ctx.stdout.isTTY ? '\x1b[2J\x1b[H' : '') + text);
+          if (stopped || running === 0) break;
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, 1000);
+            wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+          if (stopped) break;
+        }
+      } finally {
+        unsubscribe?.();
+      }
     });
 }
 

@@ -79,3 +79,17 @@ describe('wasmbox system and info', () => {
     expect((await h.wasmbox(['system', 'info'])).stdout).toBe(info.stdout);
   });
 });
+
+describe('wasmbox stats', () => {
+  it('streams until nothing shown is running: with only stopped containers, one frame', async () => {
+    await h.wasmbox(['create', '--name', 'idle', 'hello-world']);
+    const live = await h.wasmbox(['stats', '-a']);
+    expect(live.code).toBe(0);
+    const lines = live.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^CONTAINER ID +NAME +CPU % +MEM USAGE \/ LIMIT +MEM % +NET I\/O +BLOCK I\/O +PIDS$/);
+    expect(lines.slice(1).map((l) => l.split(/ +/)[1])).toEqual(['idle']);
+    // Not a terminal: no screen clearing.
+    expect(live.stdout).not.toContain('\x1b[2J');
+    expect((await h.wasmbox(['stats', '-a', '--no-stream'])).stdout).toBe(live.stdout);
+  });
+});
